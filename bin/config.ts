@@ -1,0 +1,29 @@
+import { z } from 'zod';
+import { collectdConfigSchema, ingestConfigSchema } from '../ingest/config.ts';
+import { storageConfigSchema } from '../lib/clickhouse/config.ts';
+import { loadConfig } from '../lib/config-loader.ts';
+
+/** The whole configuration of a fleetscope process. */
+export const configSchema = z.object({
+  http: z
+    .object({
+      host: z.string().min(1).default('127.0.0.1').describe('Address the HTTP API and receivers bind to.'),
+      port: z.number().int().min(0).max(65535).default(8080).describe('HTTP port (0 picks a free port).'),
+    })
+    .prefault({}),
+  storage: storageConfigSchema,
+  ingest: ingestConfigSchema,
+  collectd: collectdConfigSchema,
+  log: z
+    .object({
+      level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').describe('Log level of the JSON log on standard output.'),
+    })
+    .prefault({}),
+});
+
+export type Config = z.output<typeof configSchema>;
+
+/** Reads the file (if given) and the environment, validates and freezes the configuration. */
+export function readConfig(file: string | undefined, env: NodeJS.ProcessEnv): Config {
+  return loadConfig(configSchema, { file, env, aliases: { CLICKHOUSE_URL: ['storage', 'clickhouseUrl'] } });
+}
