@@ -15,11 +15,9 @@ export default defineConfig({
           name: 'integration',
           include: ['test/**/*.test.ts'],
           environment: 'node',
-          // Services under test (chDB, collectd) are per-process singletons or bind ports: keep
-          // integration files in separate forks, one at a time on this 2-core machine.
+          // chDB binds one data directory per process: each integration file runs in its own fork, and
+          // scripts/test.sh runs them one file at a time (--no-file-parallelism) on this 2-core machine.
           pool: 'forks',
-          poolOptions: { forks: { singleFork: false, maxForks: 1, minForks: 1 } },
-          fileParallelism: false,
           testTimeout: 120_000,
           hookTimeout: 120_000,
         },

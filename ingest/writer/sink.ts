@@ -1,0 +1,42 @@
+import type { EventRecord, MetricRecord } from '../../lib/record.ts';
+import type { Rejection } from '../parsers/types.ts';
+
+/** What became of the records handed to a sink. */
+export interface WriteOutcome {
+  /** Values accepted (stored once the promise resolved). */
+  readonly accepted: number;
+  /** Values refused by the sink (time out of range), each with a reason. */
+  readonly rejected: Rejection[];
+}
+
+/**
+ * Where receivers put what they parsed. `write` resolves once the records are durable (inserted into
+ * ClickHouse, or acknowledged by Kafka) and rejects with {@link OverloadedError} or
+ * {@link StorageUnavailableError} when they could not be taken; nothing of a rejected call is stored
+ * twice or acknowledged. The sink may keep the arrays; callers must not change them afterwards.
+ */
+export interface RecordSink {
+  write(records: MetricRecord[], events: EventRecord[], format: string): Promise<WriteOutcome>;
+}
+
+/** The pipeline holds as many rows as it may; try again after `retryAfterSeconds`. */
+export class OverloadedError extends Error {
+  override readonly name = 'OverloadedError';
+  readonly code = 'INGEST_ERR_OVERLOADED';
+  constructor(readonly retryAfterSeconds: number) {
+    super(`cannot accept more data: the pipeline is full, retry after ${retryAfterSeconds} s`);
+  }
+}
+
+/** Storage is failing; nothing of the request was acknowledged. */
+export class StorageUnavailableError extends Error {
+  override readonly name = 'StorageUnavailableError';
+  readonly code = 'INGEST_ERR_STORAGE';
+  constructor(
+    message: string,
+    readonly retryAfterSeconds: number,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
