@@ -1,0 +1,251 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Storage } from '../lib/clickhouse/client.ts';
+import { HttpError } from '../lib/http-errors.ts';
+import { parseDuration, parseTime } from './time-params.ts';
+
+/** Options of {@link readApiRoutes}. */
+export interface ReadApiOptions {
+  readonly storage: Storage;
+  /** Retention of raw samples and the 1-minute rollup, to pick the table a range can be read from. */
+  readonly samplesDays: number;
+  readonly rollup1mDays: number;
+  readonly now?: () => number;
+}
+
+const MAX_SERIES = 1000;
+const MAX_POINTS_PER_SERIES = 11_000;
+const MAX_RAW_ROWS = 500_000;
+const AGGREGATES = ['avg', 'min', 'max', 'sum', 'count', 'last'] as const;
+type Aggregate = (typeof AGGREGATES)[number];
+
+type Query = Record<string, string | undefined>;
+
+interface SeriesRow {
+  series_id: string;
+  metric: string;
+  host: string;
+  labels: Record<string, string>;
+  kind: string;
+  interval_ms: number;
+  last_seen: string;
+}
+
+function param(q: Query, name: string): string | undefined {
+  const v = q[name];
+  return v === undefined || v === '' ? undefined : String(v);
+}
+
+function timeParam(q: Query, name: string, fallback: number, now: number): number {
+  const text = param(q, name);
+  if (text === undefined) return fallback;
+  const t = parseTime(text, now);
+  if (t === undefined) {
+    throw new HttpError('API_ERR_BAD_PARAM', `cannot read parameter ${name}="${text}": use epoch milliseconds, ISO 8601, "now" or a relative time such as -5m`, {
+      param: name,
+    });
+  }
+  return t;
+}
+
+/** Builds the WHERE clause that selects series by metric, host and `label.<key>` parameters. */
+function seriesFilter(q: Query, params: Record<string, unknown>): string {
+  const conds: string[] = [];
+  const metric = param(q, 'metric');
+  if (metric !== undefined) {
+    conds.push('metric = {metric:String}');
+    params.metric = metric;
+  }
+  const host = param(q, 'host');
+  if (host !== undefined) {
+    conds.push('host = {host:String}');
+    params.host = host;
+  }
+  let i = 0;
+  for (const [k, v] of Object.entries(q)) {
+    if (!k.startsWith('label.') || v === undefined) continue;
+    conds.push(`labels[{lk${i}:String}] = {lv${i}:String}`);
+    params[`lk${i}`] = k.slice(6);
+    params[`lv${i}`] = String(v);
+    i++;
+  }
+  return conds.length > 0 ? conds.join(' AND ') : '1';
+}
+
+async function findSeries(storage: Storage, q: Query, limit: number): Promise<SeriesRow[]> {
+  const params: Record<string, unknown> = { limit };
+  const where = seriesFilter(q, params);
+  const rows = await storage.query<SeriesRow>(
+    `SELECT toString(series_id) AS series_id, metric, host, labels, toString(kind) AS kind, interval_ms, toUnixTimestamp64Milli(last_seen) AS last_seen
+     FROM ${storage.database}.series FINAL WHERE ${where} ORDER BY metric, host, series_id LIMIT {limit:UInt32}`,
+    params,
+  );
+  return rows.map((r) => ({ ...r, interval_ms: Number(r.interval_ms), last_seen: r.last_seen }));
+}
+
+function chooseSource(start: number, end: number, stepMs: number | undefined, now: number, opts: ReadApiOptions): 'raw' | '1m' | '1h' {
+  const rawFrom = now - opts.samplesDays * 86_400_000;
+  const oneMinFrom = now - opts.rollup1mDays * 86_400_000;
+  if (stepMs === undefined) return 'raw';
+  if (stepMs < 60_000 && start >= rawFrom) return 'raw';
+  if (stepMs < 3_600_000 && start >= oneMinFrom) return '1m';
+  if (stepMs < 60_000) return start >= oneMinFrom ? '1m' : '1h';
+  return stepMs >= 3_600_000 || start < oneMinFrom ? '1h' : '1m';
+}
+
+function rawAggregate(agg: Aggregate): string {
+  switch (agg) {
+    case 'avg':
+      return 'avgIf(v, isFinite(v))';
+    case 'min':
+      return 'minIf(v, isFinite(v))';
+    case 'max':
+      return 'maxIf(v, isFinite(v))';
+    case 'sum':
+      return 'sumIf(v, isFinite(v))';
+    case 'count':
+      return 'countIf(isFinite(v))';
+    case 'last':
+      return 'argMaxIf(v, ts, isFinite(v))';
+  }
+}
+
+function rollupAggregate(agg: Aggregate): string {
+  switch (agg) {
+    case 'avg':
+      return 'sum(vsum) / sum(cnt)';
+    case 'min':
+      return 'min(vmin)';
+    case 'max':
+      return 'max(vmax)';
+    case 'sum':
+      return 'sum(vsum)';
+    case 'count':
+      return 'sum(cnt)';
+    case 'last':
+      return 'argMaxMerge(vlast)';
+  }
+}
+
+async function points(storage: Storage, ids: string[], metric: string, start: number, end: number, stepMs: number | undefined, source: 'raw' | '1m' | '1h', agg: Aggregate) {
+  const db = storage.database;
+  const params = { ids, metric, start, end, step: stepMs ?? 0 };
+  const filter = `metric = {metric:String} AND series_id IN {ids:Array(UInt64)}`;
+  if (source === 'raw' && stepMs === undefined) {
+    return storage.query<{ id: string; t: string; v: number | null }>(
+      `SELECT toString(series_id) AS id, toUnixTimestamp64Milli(ts) AS t, if(kind = 'gauge', value, rate) AS v
+       FROM ${db}.samples WHERE ${filter} AND ts >= fromUnixTimestamp64Milli({start:Int64}) AND ts < fromUnixTimestamp64Milli({end:Int64})
+       ORDER BY series_id, ts LIMIT ${MAX_RAW_ROWS + 1}`,
+      params,
+    );
+  }
+  if (source === 'raw') {
+    return storage.query<{ id: string; t: string; v: number | null }>(
+      `SELECT toString(series_id) AS id, intDiv(toUnixTimestamp64Milli(ts), {step:Int64}) * {step:Int64} AS t, ${rawAggregate(agg)} AS v
+       FROM (SELECT series_id, ts, if(kind = 'gauge', value, rate) AS v FROM ${db}.samples
+             WHERE ${filter} AND ts >= fromUnixTimestamp64Milli({start:Int64}) AND ts < fromUnixTimestamp64Milli({end:Int64}))
+       GROUP BY id, t ORDER BY id, t`,
+      params,
+    );
+  }
+  const table = source === '1m' ? 'samples_1m' : 'samples_1h';
+  return storage.query<{ id: string; t: string; v: number | null }>(
+    `SELECT toString(series_id) AS id, intDiv(toUnixTimestamp(t) * 1000, {step:Int64}) * {step:Int64} AS t, ${rollupAggregate(agg)} AS v
+     FROM ${db}.${table} WHERE ${filter} AND t >= toDateTime(intDiv({start:Int64}, 1000)) AND t < toDateTime(intDiv({end:Int64} + 999, 1000))
+     GROUP BY id, t ORDER BY id, t`,
+    params,
+  );
+}
+
+/**
+ * The read API until the query language arrives: `GET /api/v1/series`, `GET /api/v1/points` and
+ * `GET /api/v1/events` (docs/api.md). Every value is a bound parameter.
+ */
+export async function readApiRoutes(app: FastifyInstance, opts: ReadApiOptions): Promise<void> {
+  const { storage } = opts;
+  const now = opts.now ?? Date.now;
+  const db = storage.database;
+
+  app.get('/api/v1/series', async (req: FastifyRequest) => {
+    const q = req.query as Query;
+    const limit = Math.min(Number(param(q, 'limit') ?? MAX_SERIES) || MAX_SERIES, 100_000);
+    const rows = await findSeries(storage, q, limit);
+    return { series: rows.map((r) => ({ ...r, last_seen: Number(r.last_seen) })) };
+  });
+
+  app.get('/api/v1/points', async (req: FastifyRequest) => {
+    const q = req.query as Query;
+    const t = now();
+    const metric = param(q, 'metric');
+    if (metric === undefined) throw new HttpError('API_ERR_BAD_PARAM', 'cannot read points: parameter metric is required', { param: 'metric' });
+    const end = timeParam(q, 'end', t, t);
+    const start = timeParam(q, 'start', end - 3_600_000, t);
+    if (start >= end) throw new HttpError('API_ERR_BAD_PARAM', `cannot read points: start (${start}) must be before end (${end})`, { param: 'start' });
+    const stepText = param(q, 'step');
+    let stepMs: number | undefined;
+    if (stepText !== undefined) {
+      stepMs = parseDuration(stepText);
+      if (stepMs === undefined || stepMs <= 0) throw new HttpError('API_ERR_BAD_PARAM', `cannot read parameter step="${stepText}": use a duration such as 10s, 1m or 1h`, { param: 'step' });
+      if ((end - start) / stepMs > MAX_POINTS_PER_SERIES) {
+        throw new HttpError('API_ERR_TOO_MANY_POINTS', `cannot read ${Math.ceil((end - start) / stepMs)} points per series: at most ${MAX_POINTS_PER_SERIES}; use a larger step`, { param: 'step' });
+      }
+    }
+    const aggText = param(q, 'agg') ?? 'avg';
+    if (!(AGGREGATES as readonly string[]).includes(aggText)) {
+      throw new HttpError('API_ERR_BAD_PARAM', `cannot read parameter agg="${aggText}": use one of ${AGGREGATES.join(', ')}`, { param: 'agg' });
+    }
+    const series = await findSeries(storage, q, MAX_SERIES);
+    const source = chooseSource(start, end, stepMs, t, opts);
+    const rows = series.length === 0 ? [] : await points(storage, series.map((s) => s.series_id), metric, start, end, stepMs, source, aggText as Aggregate);
+    if (rows.length > MAX_RAW_ROWS) {
+      throw new HttpError('API_ERR_TOO_MANY_POINTS', `cannot return more than ${MAX_RAW_ROWS} raw points: narrow the range or give a step`, { param: 'step' });
+    }
+    const byId = new Map<string, Array<[number, number | null]>>();
+    for (const r of rows) {
+      let list = byId.get(r.id);
+      if (!list) byId.set(r.id, (list = []));
+      list.push([Number(r.t), r.v === null ? null : Number(r.v)]);
+    }
+    return {
+      metric,
+      start,
+      end,
+      step: stepMs ?? null,
+      source,
+      agg: stepMs === undefined ? null : aggText,
+      series: series.map((s) => ({
+        series_id: s.series_id,
+        metric: s.metric,
+        host: s.host,
+        labels: s.labels,
+        kind: s.kind,
+        unit: s.kind === 'gauge' ? 'value' : 'per_second',
+        points: byId.get(s.series_id) ?? [],
+      })),
+    };
+  });
+
+  app.get('/api/v1/events', async (req: FastifyRequest) => {
+    const q = req.query as Query;
+    const t = now();
+    const end = timeParam(q, 'end', t + 1, t);
+    const start = timeParam(q, 'start', end - 86_400_000, t);
+    const params: Record<string, unknown> = { start, end, limit: Math.min(Number(param(q, 'limit') ?? 1000) || 1000, 100_000) };
+    const conds = ['ts >= fromUnixTimestamp64Milli({start:Int64})', 'ts < fromUnixTimestamp64Milli({end:Int64})'];
+    const host = param(q, 'host');
+    if (host !== undefined) {
+      conds.push('host = {host:String}');
+      params.host = host;
+    }
+    const severity = param(q, 'severity');
+    if (severity !== undefined) {
+      conds.push('severity = {severity:String}');
+      params.severity = severity;
+    }
+    const rows = await storage.query<{ ts: string; host: string; severity: string; message: string; source: string; attrs: Record<string, string> }>(
+      `SELECT toUnixTimestamp64Milli(ts) AS ts, host, severity, message, source, attrs FROM ${db}.events
+       WHERE ${conds.join(' AND ')} ORDER BY ts DESC LIMIT {limit:UInt32}`,
+      params,
+    );
+    return { events: rows.map((r) => ({ ...r, ts: Number(r.ts) })) };
+  });
+}
