@@ -27,7 +27,7 @@ export async function buildServer(config: Config, log: Logger): Promise<Server> 
 
   const registry = createRegistry();
   const ingest = buildIngest(config, { storage, registry, log });
-  const app: FastifyInstance = Fastify({ loggerInstance: log as FastifyBaseLogger, bodyLimit: config.ingest.bodyLimitBytes, disableRequestLogging: true });
+  const app: FastifyInstance = Fastify({ loggerInstance: log as FastifyBaseLogger, bodyLimit: config.ingest.bodyLimitBytes });
 
   app.setErrorHandler((err: FastifyError | HttpError, req, reply) => {
     if (err instanceof HttpError) return reply.code(err.status).send(errorBody(err.code, err.message, err.where));

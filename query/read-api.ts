@@ -129,7 +129,7 @@ function rollupAggregate(agg: Aggregate): string {
 async function points(storage: Storage, ids: string[], metric: string, start: number, end: number, stepMs: number | undefined, source: 'raw' | '1m' | '1h', agg: Aggregate) {
   const db = storage.database;
   const params = { ids, metric, start, end, step: stepMs ?? 0 };
-  const filter = `metric = {metric:String} AND series_id IN {ids:Array(UInt64)}`;
+  const filter = `metric = {metric:String} AND series_id IN (SELECT arrayJoin(arrayMap(x -> toUInt64(x), {ids:Array(String)})))`;
   if (source === 'raw' && stepMs === undefined) {
     return storage.query<{ id: string; t: string; v: number | null }>(
       `SELECT toString(series_id) AS id, toUnixTimestamp64Milli(ts) AS t, if(kind = 'gauge', value, rate) AS v
@@ -148,12 +148,14 @@ async function points(storage: Storage, ids: string[], metric: string, start: nu
     );
   }
   const table = source === '1m' ? 'samples_1m' : 'samples_1h';
-  return storage.query<{ id: string; t: string; v: number | null }>(
-    `SELECT toString(series_id) AS id, intDiv(toUnixTimestamp(t) * 1000, {step:Int64}) * {step:Int64} AS t, ${rollupAggregate(agg)} AS v
-     FROM ${db}.${table} WHERE ${filter} AND t >= toDateTime(intDiv({start:Int64}, 1000)) AND t < toDateTime(intDiv({end:Int64} + 999, 1000))
-     GROUP BY id, t ORDER BY id, t`,
+  const rows = await storage.query<{ id: string; bucket: string; v: number | null }>(
+    // The bucket is not called t: an alias would shadow the table's t column in WHERE.
+    `SELECT toString(series_id) AS id, intDiv(toUnixTimestamp(${table}.t) * 1000, {step:Int64}) * {step:Int64} AS bucket, ${rollupAggregate(agg)} AS v
+     FROM ${db}.${table} WHERE ${filter} AND ${table}.t >= toDateTime(intDiv({start:Int64}, 1000)) AND ${table}.t < toDateTime(intDiv({end:Int64} + 999, 1000))
+     GROUP BY id, bucket ORDER BY id, bucket`,
     params,
   );
+  return rows.map((r) => ({ id: r.id, t: r.bucket, v: r.v }));
 }
 
 /**
@@ -241,11 +243,11 @@ export async function readApiRoutes(app: FastifyInstance, opts: ReadApiOptions):
       conds.push('severity = {severity:String}');
       params.severity = severity;
     }
-    const rows = await storage.query<{ ts: string; host: string; severity: string; message: string; source: string; attrs: Record<string, string> }>(
-      `SELECT toUnixTimestamp64Milli(ts) AS ts, host, severity, message, source, attrs FROM ${db}.events
-       WHERE ${conds.join(' AND ')} ORDER BY ts DESC LIMIT {limit:UInt32}`,
+    const rows = await storage.query<{ ms: string; host: string; severity: string; message: string; source: string; attrs: Record<string, string> }>(
+      `SELECT toUnixTimestamp64Milli(events.ts) AS ms, host, severity, message, source, attrs FROM ${db}.events
+       WHERE ${conds.join(' AND ')} ORDER BY events.ts DESC LIMIT {limit:UInt32}`,
       params,
     );
-    return { events: rows.map((r) => ({ ...r, ts: Number(r.ts) })) };
+    return { events: rows.map(({ ms, ...r }) => ({ ts: Number(ms), ...r })) };
   });
 }

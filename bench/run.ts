@@ -1,0 +1,194 @@
+// End-to-end ingest benchmark: starts fleetscope (embedded engine, fresh data directory), pushes a
+// synthetic fleet through collectd write_http JSON and through the binary protocol, and reports values
+// per second from send to stored, the time from send to acknowledgement, and the server's peak memory.
+//   npm run bench [-- --seconds 20 --hosts 2000 --concurrency 16 --body-kib 64 --udp-rate 600000]
+import dgram from 'node:dgram';
+import { readFileSync } from 'node:fs';
+import { Agent, request } from 'node:http';
+import { parseArgs } from 'node:util';
+import { startFleetscope, type FleetscopeHandle } from '../test/helpers/fleetscope.ts';
+import { buildDatagrams, hostJsonTemplate, VALUES_PER_HOST } from './fleet.ts';
+
+const { values: args } = parseArgs({
+  options: {
+    seconds: { type: 'string', default: '20' },
+    hosts: { type: 'string', default: '2000' },
+    concurrency: { type: 'string', default: '16' },
+    'body-kib': { type: 'string', default: '64' },
+    'udp-rate': { type: 'string', default: '600000' },
+    only: { type: 'string' },
+  },
+});
+const SECONDS = Number(args.seconds);
+const HOSTS = Number(args.hosts);
+const CONCURRENCY = Number(args.concurrency);
+const BODY_BYTES = Number(args['body-kib']) * 1024;
+const UDP_RATE = Number(args['udp-rate']);
+
+function peakRssMiB(pid: number): number {
+  const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Math.round(Number(m[1]) / 1024) : NaN;
+}
+
+function percentile(sorted: number[], p: number): number {
+  return sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))];
+}
+
+async function waitStored(fs: FleetscopeHandle, format: string, target: number, timeoutMs: number): Promise<{ stored: number; at: number }> {
+  const deadline = performance.now() + timeoutMs;
+  let last = -1;
+  let lastChange = performance.now();
+  for (;;) {
+    const stored = await fs.metricValue('fleetscope_ingest_values_stored_total', { format });
+    const t = performance.now();
+    if (stored !== last) {
+      last = stored;
+      lastChange = t;
+    }
+    if (stored >= target || t > deadline || t - lastChange > 3000) return { stored, at: lastChange };
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+function post(agent: Agent, port: number, body: string): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, path: '/collectd', method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (d: string) => (text += d));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+/** Bodies of at most BODY_BYTES covering every host once, with `@T@` for the time. */
+function jsonBodies(): string[] {
+  const bodies: string[] = [];
+  let cur: string[] = [];
+  let size = 2;
+  for (let h = 0; h < HOSTS; h++) {
+    for (const obj of hostJsonTemplate(h)) {
+      if (size + obj.length + 1 > BODY_BYTES && cur.length > 0) {
+        bodies.push(`[${cur.join(',')}]`);
+        cur = [];
+        size = 2;
+      }
+      cur.push(obj);
+      size += obj.length + 1;
+    }
+  }
+  if (cur.length > 0) bodies.push(`[${cur.join(',')}]`);
+  return bodies;
+}
+
+async function benchJson(fs: FleetscopeHandle) {
+  const port = Number(new URL(fs.baseUrl).port);
+  const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY });
+  const templates = jsonBodies();
+  const valuesPerBody = templates.map((b) => (b.match(/"values":\[/g) ?? []).length && b.split('"values":[').slice(1).reduce((n, s) => n + s.slice(0, s.indexOf(']')).split(',').length, 0));
+  const base = Math.floor(Date.now() / 1000) - 1800;
+  let next = 0;
+  let accepted = 0;
+  let refused = 0;
+  let errors = 0;
+  const latencies: number[] = [];
+  const t0 = performance.now();
+  const stopAt = t0 + SECONDS * 1000;
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      while (performance.now() < stopAt) {
+        const i = next++;
+        const round = Math.floor(i / templates.length);
+        const body = templates[i % templates.length].replaceAll('@T@', `${base + round}.000`);
+        const s = performance.now();
+        try {
+          const res = await post(agent, port, body);
+          latencies.push(performance.now() - s);
+          if (res.status === 200) accepted += valuesPerBody[i % templates.length];
+          else if (res.status === 503) {
+            refused++;
+            await new Promise((r) => setTimeout(r, 50));
+          } else errors++;
+        } catch {
+          errors++;
+        }
+      }
+    }),
+  );
+  const sendEnd = performance.now();
+  const { stored, at } = await waitStored(fs, 'collectd_json', accepted, 60_000);
+  agent.destroy();
+  latencies.sort((a, b) => a - b);
+  return {
+    path: 'collectd JSON (write_http)',
+    sent: accepted,
+    stored,
+    seconds: (Math.max(at, sendEnd) - t0) / 1000,
+    valuesPerSecond: Math.round(stored / ((Math.max(at, sendEnd) - t0) / 1000)),
+    requests: latencies.length,
+    p50: percentile(latencies, 0.5),
+    p99: percentile(latencies, 0.99),
+    refused503: refused,
+    errors,
+  };
+}
+
+async function benchBinary(fs: FleetscopeHandle) {
+  const port = fs.udpPorts[0];
+  const { datagrams, timeOffsets, values } = buildDatagrams(HOSTS);
+  const socket = dgram.createSocket('udp4');
+  socket.setSendBufferSize(4 * 1024 * 1024);
+  const base = Math.floor(Date.now() / 1000) - 900;
+  let sent = 0;
+  let i = 0;
+  const t0 = performance.now();
+  const stopAt = t0 + SECONDS * 1000;
+  while (performance.now() < stopAt) {
+    // Pace to UDP_RATE values per second in 5 ms slices.
+    const due = ((performance.now() - t0) / 1000) * UDP_RATE;
+    while (sent < due) {
+      const k = i % datagrams.length;
+      const round = Math.floor(i / datagrams.length);
+      const d = Buffer.from(datagrams[k]);
+      d.writeBigUInt64BE(BigInt(base + round) << 30n, timeOffsets[k]);
+      socket.send(d, port, '127.0.0.1');
+      sent += values[k];
+      i++;
+    }
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  const sendEnd = performance.now();
+  const { stored, at } = await waitStored(fs, 'collectd_binary', sent, 60_000);
+  socket.close();
+  const dropped = await fs.metricValue('fleetscope_ingest_values_dropped_total', { format: 'collectd_binary' });
+  return {
+    path: `collectd binary (UDP, offered ${UDP_RATE} values/s)`,
+    sent,
+    stored,
+    seconds: (Math.max(at, sendEnd) - t0) / 1000,
+    valuesPerSecond: Math.round(stored / ((Math.max(at, sendEnd) - t0) / 1000)),
+    datagrams: i,
+    droppedCounted: dropped,
+    lostInKernel: sent - stored - dropped,
+  };
+}
+
+const fs = await startFleetscope({ config: { log: { level: 'warn' }, ingest: { flushIntervalMs: 200 } } });
+const pid = fs.child.pid!;
+console.log(`fleetscope pid ${pid}; ${HOSTS} hosts × ${VALUES_PER_HOST} values; ${SECONDS} s per path; ${CONCURRENCY} HTTP connections; bodies ≤ ${BODY_BYTES / 1024} KiB`);
+const results: Record<string, unknown>[] = [];
+try {
+  if (args.only !== 'binary') {
+    results.push(await benchJson(fs));
+    console.log(results.at(-1));
+  }
+  if (args.only !== 'json') {
+    results.push(await benchBinary(fs));
+    console.log(results.at(-1));
+  }
+  console.log({ peakRssMiB: peakRssMiB(pid) });
+} finally {
+  await fs.stop();
+}
