@@ -251,7 +251,6 @@ export function createClickHouseWriter(opts: WriterOptions): ClickHouseWriter {
         message: `cannot store ${tooOld} value(s): older than the ${opts.samplesDays}-day retention of raw samples`,
         values: tooOld,
       });
-      metrics.rejected.inc({ format, reason: 'too_old' }, tooOld);
     }
     if (tooNew > 0) {
       rejected.push({
@@ -259,7 +258,6 @@ export function createClickHouseWriter(opts: WriterOptions): ClickHouseWriter {
         message: `cannot store ${tooNew} value(s): more than ${opts.maxFutureSeconds} s in the future`,
         values: tooNew,
       });
-      metrics.rejected.inc({ format, reason: 'too_new' }, tooNew);
     }
     pending += records.length - tooOld - tooNew;
     metrics.pendingRows.set({}, pending);
@@ -280,7 +278,6 @@ export function createClickHouseWriter(opts: WriterOptions): ClickHouseWriter {
       if (stopping) throw new StorageUnavailableError('cannot accept data: fleetscope is shutting down', 5);
       if (failing) throw failing;
       if (pending + records.length > opts.maxPendingRows) {
-        metrics.rejected.inc({ format, reason: 'overload' }, records.length);
         throw new OverloadedError(1);
       }
       metrics.received.inc({ format }, records.length);
