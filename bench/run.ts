@@ -13,7 +13,7 @@ const { values: args } = parseArgs({
   options: {
     seconds: { type: 'string', default: '20' },
     hosts: { type: 'string', default: '2000' },
-    concurrency: { type: 'string', default: '16' },
+    concurrency: { type: 'string', default: '200' },
     'body-kib': { type: 'string', default: '64' },
     'udp-rate': { type: 'string', default: '600000' },
     only: { type: 'string' },
@@ -139,6 +139,7 @@ async function benchBinary(fs: FleetscopeHandle) {
   const port = fs.udpPorts[0];
   const { datagrams, timeOffsets, values } = buildDatagrams(HOSTS);
   const socket = dgram.createSocket('udp4');
+  await new Promise<void>((r) => socket.bind(0, '127.0.0.1', () => r()));
   socket.setSendBufferSize(4 * 1024 * 1024);
   const base = Math.floor(Date.now() / 1000) - 900;
   let sent = 0;
@@ -175,7 +176,7 @@ async function benchBinary(fs: FleetscopeHandle) {
   };
 }
 
-const fs = await startFleetscope({ config: { log: { level: 'warn' }, ingest: { flushIntervalMs: 200 } } });
+const fs = await startFleetscope({ config: { log: { level: 'info' }, ingest: { flushIntervalMs: 200 } } });
 const pid = fs.child.pid!;
 console.log(`fleetscope pid ${pid}; ${HOSTS} hosts × ${VALUES_PER_HOST} values; ${SECONDS} s per path; ${CONCURRENCY} HTTP connections; bodies ≤ ${BODY_BYTES / 1024} KiB`);
 const results: Record<string, unknown>[] = [];

@@ -1,4 +1,4 @@
-import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { openStorage, type Storage } from '../lib/clickhouse/client.ts';
 import { migrate } from '../lib/clickhouse/migrate.ts';
@@ -27,7 +27,7 @@ export async function buildServer(config: Config, log: Logger): Promise<Server> 
 
   const registry = createRegistry();
   const ingest = buildIngest(config, { storage, registry, log });
-  const app: FastifyInstance = Fastify({ loggerInstance: log as FastifyBaseLogger, bodyLimit: config.ingest.bodyLimitBytes });
+  const app: FastifyInstance = Fastify({ loggerInstance: log as FastifyBaseLogger, logController: new LogController({ disableRequestLogging: true }), bodyLimit: config.ingest.bodyLimitBytes });
 
   app.setErrorHandler((err: FastifyError | HttpError, req, reply) => {
     if (err instanceof HttpError) return reply.code(err.status).send(errorBody(err.code, err.message, err.where));

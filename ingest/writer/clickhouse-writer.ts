@@ -111,13 +111,16 @@ export function createClickHouseWriter(opts: WriterOptions): ClickHouseWriter {
   }
 
   function kick(): void {
-    if (inFlight || timer) return;
-    if (sealed.length === 0 && !current) return;
-    const wait = Math.max(0, lastStart + opts.flushIntervalMs - now());
-    if (sealed.length > 0 && wait === 0) {
+    if (inFlight) return;
+    if (sealed.length > 0) {
+      // A full batch goes at once; only partial batches wait for the flush interval.
+      if (timer) clearTimeout(timer);
+      timer = undefined;
       void insertNext();
       return;
     }
+    if (timer || !current) return;
+    const wait = Math.max(0, lastStart + opts.flushIntervalMs - now());
     timer = setTimeout(() => {
       timer = undefined;
       seal();
