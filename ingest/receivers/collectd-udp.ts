@@ -48,7 +48,8 @@ export function createCollectdPacketHandler(opts: CollectdPacketOptions): (msg: 
       return;
     }
     for (const r of result.rejected) note(r.code, r.values ?? 1, { from, message: r.message, offset: r.offset });
-    metrics.requests.inc({ format: FORMAT, outcome: result.rejected.length > 0 ? 'partial' : 'ok' });
+    const taken = result.records.length + result.events.length;
+    metrics.requests.inc({ format: FORMAT, outcome: result.rejected.length === 0 ? 'ok' : taken > 0 ? 'partial' : 'rejected' });
     if (result.records.length === 0 && result.events.length === 0) return;
     opts.sink.write(result.records, result.events, FORMAT).then(
       (outcome) => {

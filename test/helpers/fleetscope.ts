@@ -65,7 +65,12 @@ export async function startFleetscope(opts: { config?: Record<string, unknown>; 
   const exited = new Promise<number | null>((res) => child.once('exit', (code) => res(code)));
 
   const listening = await new Promise<{ http: string; udp: number[] }>((res, rej) => {
-    const timer = setTimeout(() => rej(new Error(`fleetscope did not start within 60 s; stderr: ${stderr}`)), 60_000);
+    const fail = (err: Error) => {
+      if (child.exitCode === null) child.kill('SIGKILL');
+      rmSync(dir, { recursive: true, force: true });
+      rej(err);
+    };
+    const timer = setTimeout(() => fail(new Error(`fleetscope did not start within 60 s; stderr: ${stderr}`)), 60_000);
     createInterface({ input: child.stdout! }).on('line', (line) => {
       try {
         const obj = JSON.parse(line) as Record<string, unknown>;
@@ -80,7 +85,7 @@ export async function startFleetscope(opts: { config?: Record<string, unknown>; 
     });
     void exited.then((code) => {
       clearTimeout(timer);
-      rej(new Error(`fleetscope exited with ${code} before listening; stderr: ${stderr}`));
+      fail(new Error(`fleetscope exited with ${code} before listening; stderr: ${stderr}`));
     });
   });
 
