@@ -1,8 +1,6 @@
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { bench, describe } from 'vitest';
 import { builtinTypesDb } from '../collectd-common/types-db.ts';
-import { parseAuthFile } from './auth-file.ts';
+import { captureUsers, hexLines } from './testdata.ts';
 import { parseCollectdPacket, type BinaryParseContext } from './parse.ts';
 
 // Decodes the 27 captured datagrams of each stream per operation. Run with
@@ -10,16 +8,9 @@ import { parseCollectdPacket, type BinaryParseContext } from './parse.ts';
 // ops/s × the counts in each name give datagrams/s and values/s; each task also prints them, measured
 // over its timed runs.
 
-const testdata = (name: string): string => fileURLToPath(new URL(`./testdata/${name}`, import.meta.url));
-const hexLines = (name: string): Buffer[] =>
-  readFileSync(testdata(name), 'utf8')
-    .split('\n')
-    .filter((l) => l.trim() !== '')
-    .map((l) => Buffer.from(l.trim(), 'hex'));
 
 const typesDb = builtinTypesDb();
-const users = parseAuthFile(readFileSync(testdata('authfile'), 'utf8'));
-const lookupUser = (u: string): string | undefined => users.get(u);
+const lookupUser = captureUsers();
 
 interface Stream {
   readonly name: string;

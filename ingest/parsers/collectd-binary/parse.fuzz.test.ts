@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { seededRandom } from '../collectd-json/fuzz.ts';
 import { builtinTypesDb } from '../collectd-common/types-db.ts';
 import { ParseError } from '../types.ts';
-import { parseAuthFile } from './auth-file.ts';
 import { COLLECTD_BINARY_CODES } from './codes.ts';
 import { PART, encrypted, part, signed } from './packet-builder.ts';
+import { captureUsers, hexLines, testdata } from './testdata.ts';
 import { parseCollectdPacket, type BinaryParseContext, type BinaryParseResult } from './parse.ts';
 
 // Seeded random and mutated datagrams: nothing but ParseError may escape, every call returns, and
@@ -15,24 +15,7 @@ const SEED = 0x5eed_c011;
 const ITERATIONS = 4000;
 const MAX_BYTES = 8192;
 
-/** mulberry32: small, fast, deterministic. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
-const testdata = (name: string): string => fileURLToPath(new URL(`./testdata/${name}`, import.meta.url));
-const hexLines = (name: string): Buffer[] =>
-  readFileSync(testdata(name), 'utf8')
-    .split('\n')
-    .filter((l) => l.trim() !== '')
-    .map((l) => Buffer.from(l.trim(), 'hex'));
 const probes = readFileSync(testdata('probe-sent.jsonl'), 'utf8')
   .split('\n')
   .filter(Boolean)
@@ -41,12 +24,12 @@ const plain = [...hexLines('udp-plain.hex'), ...hexLines('handmade-plain.hex'), 
 const corpus = [...plain, ...hexLines('udp-sign.hex'), ...hexLines('udp-encrypt.hex'), ...probes];
 
 const typesDb = builtinTypesDb();
-const users = parseAuthFile(readFileSync(testdata('authfile'), 'utf8'));
+const lookupUser = captureUsers();
 const contexts: BinaryParseContext[] = [
   { typesDb, securityLevel: 'none' },
-  { typesDb, securityLevel: 'none', lookupUser: (u) => users.get(u) },
-  { typesDb, securityLevel: 'sign', lookupUser: (u) => users.get(u) },
-  { typesDb, securityLevel: 'encrypt', lookupUser: (u) => users.get(u) },
+  { typesDb, securityLevel: 'none', lookupUser },
+  { typesDb, securityLevel: 'sign', lookupUser },
+  { typesDb, securityLevel: 'encrypt', lookupUser },
 ];
 const PART_TYPES = [...Object.values(PART), 0x0042, 0xffff];
 
@@ -127,7 +110,7 @@ function checkInvariants(r: BinaryParseResult, input: Buffer): void {
  */
 function run(seed: number, iterations: number): { digest: string; codes: Set<string> } {
   const codes = new Set<string>();
-  const rand = prng(seed);
+  const rand = seededRandom(seed);
   const int = (n: number): number => Math.floor(rand() * n);
   const muts = mutators(rand);
   let digest = 0;

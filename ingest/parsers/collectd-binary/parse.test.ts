@@ -1,25 +1,17 @@
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import type { MetricRecord } from '../../../lib/record.ts';
 import { builtinTypesDb } from '../collectd-common/types-db.ts';
 import { ParseError } from '../types.ts';
-import { parseAuthFile } from './auth-file.ts';
 import { COLLECTD_BINARY_CODES } from './codes.ts';
 import { KIND, PART, encrypted, numberPart, part, signed, stringPart, valueList, valuesPart, type ValueListSpec } from './packet-builder.ts';
+import { captureUsers, hexLines, testdata } from './testdata.ts';
 import { parseCollectdPacket, type BinaryParseContext, type BinaryParseResult, type SecurityLevel } from './parse.ts';
 import { decryptAes256Ofb, hmacMatches, sha1Matches } from './security.ts';
 
-const testdata = (name: string): string => fileURLToPath(new URL(`./testdata/${name}`, import.meta.url));
-const hexLines = (name: string): Buffer[] =>
-  readFileSync(testdata(name), 'utf8')
-    .split('\n')
-    .filter((l) => l.trim() !== '')
-    .map((l) => Buffer.from(l.trim(), 'hex'));
 
 const typesDb = builtinTypesDb();
-const users = parseAuthFile(readFileSync(testdata('authfile'), 'utf8'));
-const lookupUser = (u: string): string | undefined => users.get(u);
+const lookupUser = captureUsers();
 /** A context; `auth` false means no AuthFile (only meaningful at level none). */
 const ctx = (securityLevel: SecurityLevel = 'none', auth = true): BinaryParseContext =>
   auth ? { typesDb, securityLevel, lookupUser } : { typesDb, securityLevel };
