@@ -1,10 +1,15 @@
 import { z } from 'zod';
 import { collectdConfigSchema, ingestConfigSchema } from '../ingest/config.ts';
 import { storageConfigSchema } from '../lib/clickhouse/config.ts';
+import { kafkaConfigSchema } from '../lib/kafka/config.ts';
 import { loadConfig } from '../lib/config-loader.ts';
 
 /** The whole configuration of a fleetscope process. */
 export const configSchema = z.object({
+  roles: z
+    .string()
+    .default('all')
+    .describe('Roles this process runs, comma-separated: ingest, writer, analysis, dashboards, or all. `serve --role` overrides it.'),
   http: z
     .object({
       host: z.string().min(1).default('127.0.0.1').describe('Address the HTTP API and receivers bind to.'),
@@ -12,6 +17,7 @@ export const configSchema = z.object({
     })
     .prefault({}),
   storage: storageConfigSchema,
+  kafka: kafkaConfigSchema,
   ingest: ingestConfigSchema,
   collectd: collectdConfigSchema,
   log: z
@@ -25,5 +31,5 @@ export type Config = z.output<typeof configSchema>;
 
 /** Reads the file (if given) and the environment, validates and freezes the configuration. */
 export function readConfig(file: string | undefined, env: NodeJS.ProcessEnv): Config {
-  return loadConfig(configSchema, { file, env, aliases: { CLICKHOUSE_URL: ['storage', 'clickhouseUrl'] } });
+  return loadConfig(configSchema, { file, env, aliases: { CLICKHOUSE_URL: ['storage', 'clickhouseUrl'], KAFKA_BROKERS: ['kafka', 'brokers'] } });
 }

@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { pino } from 'pino';
 import { ConfigError } from '../lib/config-loader.ts';
 import { readConfig } from './config.ts';
+import { parseRoles } from './roles.ts';
 import { buildServer } from './serve.ts';
 
 const program = new Command()
@@ -13,7 +14,8 @@ const program = new Command()
 program
   .command('serve')
   .description('run the service: collectd receivers, storage, read API')
-  .action(async () => {
+  .option('-r, --role <roles>', 'roles to run, comma-separated: ingest, writer, analysis, dashboards, or all (default: the roles setting, all)')
+  .action(async (cmdOpts: { role?: string }) => {
     const file = program.opts<{ config?: string }>().config ?? process.env.FLEETSCOPE_CONFIG;
     let config;
     try {
@@ -25,10 +27,17 @@ program
       }
       throw err;
     }
+    let roles;
+    try {
+      roles = parseRoles(cmdOpts.role ?? config.roles);
+    } catch (err) {
+      process.stderr.write(`fleetscope: ${(err as Error).message}\n`);
+      process.exit(2);
+    }
     const log = pino({ level: config.log.level, base: { service: 'fleetscope' } });
     let server;
     try {
-      server = await buildServer(config, log);
+      server = await buildServer(config, log, roles);
     } catch (err) {
       log.fatal({ err }, 'cannot start');
       process.stderr.write(`fleetscope: cannot start: ${(err as Error).message}\n`);
@@ -37,7 +46,7 @@ program
     const s = server;
     try {
       const { http, udp } = await s.start();
-      log.info({ http, udp }, 'listening');
+      log.info({ http, udp, roles: [...roles] }, 'listening');
     } catch (err) {
       process.stderr.write(`fleetscope: cannot listen: ${(err as Error).message}\n`);
       await s.stop().catch(() => {});

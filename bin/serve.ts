@@ -3,30 +3,64 @@ import type { Logger } from 'pino';
 import { openStorage, type Storage } from '../lib/clickhouse/client.ts';
 import { migrate } from '../lib/clickhouse/migrate.ts';
 import { errorBody, HttpError } from '../lib/http-errors.ts';
+import type { KafkaClient } from '../lib/kafka/client.ts';
+import { brokerList } from '../lib/kafka/config.ts';
+import { createKafkajsClient } from '../lib/kafka/kafkajs.ts';
 import { createRegistry } from '../lib/metrics.ts';
-import { buildIngest, type Ingest } from '../ingest/app.ts';
+import { buildReceivers, type Receivers } from '../ingest/app.ts';
+import { createIngestMetrics } from '../ingest/metrics.ts';
+import { buildPipeline, type Pipeline } from '../ingest/pipeline.ts';
 import { readApiRoutes } from '../query/read-api.ts';
 import type { Config } from './config.ts';
+import { checkRoles, type Role } from './roles.ts';
 
-/** A running fleetscope: the HTTP server, the UDP listeners and storage. */
+/** A running fleetscope: the HTTP server and whatever its roles need (receivers, pipeline, storage). */
 export interface Server {
   readonly app: FastifyInstance;
-  readonly storage: Storage;
-  readonly ingest: Ingest;
+  readonly roles: ReadonlySet<Role>;
+  /** Undefined for a process that only runs the ingest role over Kafka. */
+  readonly storage: Storage | undefined;
+  readonly pipeline: Pipeline;
   /** Listens; resolves with the HTTP address and the UDP ports. */
   start(): Promise<{ http: string; udp: number[] }>;
-  /** Graceful shutdown: stop listening, store everything accepted, close storage. */
+  /** Graceful shutdown: stop listening, hand over or store everything accepted, close storage. */
   stop(): Promise<void>;
 }
 
-/** Builds the whole service from configuration (embedded mode: one process owns the data). */
-export async function buildServer(config: Config, log: Logger): Promise<Server> {
-  const storage = await openStorage(config.storage);
-  const applied = await migrate(storage, config.storage);
-  log.info({ mode: storage.mode, database: storage.database, migrationsApplied: applied }, 'storage ready');
+/**
+ * Builds a fleetscope process from configuration and its roles. Without Kafka, receivers and writer run
+ * together on the in-process queue (embedded mode); with `KAFKA_BROKERS`, each role runs on its own.
+ */
+export async function buildServer(config: Config, log: Logger, roles: ReadonlySet<Role>): Promise<Server> {
+  const brokers = brokerList(config.kafka);
+  checkRoles(roles, brokers.length > 0);
+  const ingestRole = roles.has('ingest');
+  const readRole = roles.has('analysis') || roles.has('dashboards');
+  const needsStorage = roles.has('writer') || readRole || (ingestRole && brokers.length === 0);
+
+  let storage: Storage | undefined;
+  if (needsStorage) {
+    storage = await openStorage(config.storage);
+    const applied = await migrate(storage, config.storage);
+    log.info({ mode: storage.mode, database: storage.database, migrationsApplied: applied }, 'storage ready');
+  }
+  let kafka: KafkaClient | undefined;
+  if (brokers.length > 0 && (ingestRole || roles.has('writer'))) {
+    kafka = createKafkajsClient({ brokers, clientId: config.kafka.clientId, log });
+  }
 
   const registry = createRegistry();
-  const ingest = buildIngest(config, { storage, registry, log });
+  const metrics = createIngestMetrics(registry);
+  let pipeline: Pipeline;
+  try {
+    pipeline = await buildPipeline(config, { ingest: ingestRole, writer: roles.has('writer') }, { storage, kafka, registry, metrics, log });
+  } catch (err) {
+    await kafka?.close();
+    await storage?.close();
+    if (kafka) throw new Error(`cannot reach Kafka at ${brokers.join(',')}: ${(err as Error).message}`, { cause: err });
+    throw err;
+  }
+  const receivers: Receivers | undefined = ingestRole && pipeline.sink ? buildReceivers(config, { sink: pipeline.sink, metrics, log }) : undefined;
   const app: FastifyInstance = Fastify({ loggerInstance: log as FastifyBaseLogger, logController: new LogController({ disableRequestLogging: true }), bodyLimit: config.ingest.bodyLimitBytes });
 
   app.setErrorHandler((err: FastifyError | HttpError, req, reply) => {
@@ -47,37 +81,50 @@ export async function buildServer(config: Config, log: Logger): Promise<Server> 
   });
   app.setNotFoundHandler((req, reply) => reply.code(404).send(errorBody('API_ERR_NOT_FOUND', `no route ${req.method} ${req.url.split('?')[0]}`)));
 
-  await ingest.routes(app);
-  await app.register(readApiRoutes, {
-    storage,
-    samplesDays: config.storage.retention.samplesDays,
-    rollup1mDays: config.storage.retention.rollup1mDays,
-  });
+  if (receivers) await receivers.routes(app);
+  if (readRole && storage) {
+    await app.register(readApiRoutes, {
+      storage,
+      samplesDays: config.storage.retention.samplesDays,
+      rollup1mDays: config.storage.retention.rollup1mDays,
+    });
+  }
   app.get('/metrics', async (_req, reply) => reply.type('text/plain; version=0.0.4').send(registry.render()));
   app.get('/healthz', async () => ({ status: 'ok' }));
   app.get('/readyz', async (_req, reply) => {
-    const storageOk = await storage.ping();
-    const writerOk = ingest.writer.healthy();
-    const ok = storageOk && writerOk;
-    return reply.code(ok ? 200 : 503).send({ status: ok ? 'ready' : 'not ready', storage: storageOk, writer: writerOk, pendingRows: ingest.writer.pendingRows() });
+    const storageOk = storage ? await storage.ping() : undefined;
+    const parts = pipeline.health();
+    const ok = storageOk !== false && Object.values(parts).every((p) => p.ok);
+    const pendingRows = Object.values(parts).reduce((n, p) => n + p.pendingRows, 0);
+    return reply.code(ok ? 200 : 503).send({
+      status: ok ? 'ready' : 'not ready',
+      roles: [...roles],
+      ...(storageOk === undefined ? {} : { storage: storageOk }),
+      ...Object.fromEntries(Object.entries(parts).map(([k, v]) => [k, v.ok])),
+      pendingRows,
+    });
   });
 
   let stopped = false;
   return {
     app,
+    roles,
     storage,
-    ingest,
+    pipeline,
     async start() {
+      await pipeline.start();
       const http = await app.listen({ host: config.http.host, port: config.http.port });
-      const udp = await ingest.start();
+      const udp = receivers ? await receivers.start() : [];
       return { http, udp };
     },
     async stop() {
       if (stopped) return;
       stopped = true;
       await app.close();
-      await ingest.stop();
-      await storage.close();
+      await receivers?.stop();
+      await pipeline.stop();
+      await kafka?.close();
+      await storage?.close();
     },
   };
 }

@@ -1,52 +1,35 @@
 import type { FastifyInstance } from 'fastify';
-import type { Storage } from '../lib/clickhouse/client.ts';
-import type { StorageConfig } from '../lib/clickhouse/config.ts';
-import type { Registry } from '../lib/metrics.ts';
-import type { CollectdConfig, IngestConfig, UdpListenerConfig } from './config.ts';
-import { createIngestMetrics } from './metrics.ts';
+import type { CollectdConfig, UdpListenerConfig } from './config.ts';
+import type { IngestMetrics } from './metrics.ts';
 import { createAuthFileLookup } from './parsers/collectd-binary/auth-file.ts';
 import { loadTypesDb } from './parsers/collectd-common/types-db.ts';
 import { collectdHttpRoutes } from './receivers/collectd-http.ts';
 import { createCollectdPacketHandler } from './receivers/collectd-udp.ts';
 import { createUdpReceiver, type UdpReceiver } from './receivers/udp.ts';
-import { createClickHouseWriter, type ClickHouseWriter } from './writer/clickhouse-writer.ts';
+import type { RecordSink } from './writer/sink.ts';
 
-/** What {@link buildIngest} needs from the process. */
-export interface IngestDeps {
-  readonly storage: Storage;
-  readonly registry: Registry;
+/** What {@link buildReceivers} needs from the process. */
+export interface ReceiverDeps {
+  /** Where receivers hand parsed records: the embedded writer, or the Kafka producer. */
+  readonly sink: RecordSink;
+  readonly metrics: IngestMetrics;
   readonly log: { warn(obj: object, msg: string): void; info(obj: object, msg: string): void };
 }
 
-/** The ingest side of a process: HTTP routes to register, UDP listeners, and the writer. */
-export interface Ingest {
-  readonly writer: ClickHouseWriter;
+/** The receivers of a process: HTTP routes to register, and UDP listeners. */
+export interface Receivers {
   /** Registers the HTTP receivers (as an encapsulated plugin). */
   routes(app: FastifyInstance): Promise<void>;
   /** Binds the UDP listeners; resolves with their ports in configuration order. */
   start(): Promise<number[]>;
-  /** Closes the listeners, then flushes everything accepted. */
+  /** Closes the listeners. */
   stop(): Promise<void>;
 }
 
-/** Builds the receivers and the writer from configuration; listens on nothing until `start`. */
-export function buildIngest(config: { ingest: IngestConfig; collectd: CollectdConfig; storage: StorageConfig }, deps: IngestDeps): Ingest {
-  const metrics = createIngestMetrics(deps.registry);
+/** Builds the receivers from configuration; listens on nothing until `start`. */
+export function buildReceivers(config: { collectd: CollectdConfig }, deps: ReceiverDeps): Receivers {
+  const { metrics, sink } = deps;
   const typesDb = loadTypesDb(config.collectd.typesDb);
-  const writer = createClickHouseWriter({
-    storage: deps.storage,
-    metrics,
-    batchRows: config.ingest.batchRows,
-    flushIntervalMs: config.ingest.flushIntervalMs,
-    maxPendingRows: config.ingest.maxPendingRows,
-    insertRetries: config.ingest.insertRetries,
-    seriesCacheSize: config.ingest.seriesCacheSize,
-    samplesDays: config.storage.retention.samplesDays,
-    maxFutureSeconds: config.storage.maxFutureSeconds,
-    log: deps.log,
-  });
-  deps.registry.collect('fleetscope_ingest_cached_series', 'Series whose identity and last value are kept in memory.', () => [[{}, writer.cachedSeries()]]);
-
   const http = config.collectd.http;
   const listeners: UdpListenerConfig[] = [...(config.collectd.udp ? [config.collectd.udp] : []), ...config.collectd.extraUdp];
   const receivers: UdpReceiver[] = listeners.map((l) => {
@@ -54,7 +37,7 @@ export function buildIngest(config: { ingest: IngestConfig; collectd: CollectdCo
       throw new Error(`cannot listen for collectd data on ${l.host}:${l.port} at security level ${l.securityLevel}: an authFile is required`);
     }
     const handler = createCollectdPacketHandler({
-      sink: writer,
+      sink,
       typesDb,
       metrics,
       securityLevel: l.securityLevel,
@@ -66,10 +49,9 @@ export function buildIngest(config: { ingest: IngestConfig; collectd: CollectdCo
   });
 
   return {
-    writer,
     async routes(app) {
       await app.register(collectdHttpRoutes, {
-        sink: writer,
+        sink,
         typesDb,
         metrics,
         auth: http.user !== null && http.password !== null ? { user: http.user, password: http.password, realm: http.realm } : null,
@@ -78,7 +60,6 @@ export function buildIngest(config: { ingest: IngestConfig; collectd: CollectdCo
     start: () => Promise.all(receivers.map((r) => r.start())),
     async stop() {
       await Promise.all(receivers.map((r) => r.stop()));
-      await writer.stop();
     },
   };
 }

@@ -35,7 +35,7 @@ export const collectdConfigSchema = z
 export const ingestConfigSchema = z
   .object({
     bodyLimitBytes: z.number().int().min(1024).default(16 * 1024 * 1024).describe('Largest HTTP request body accepted; larger ones get 413.'),
-    batchRows: z.number().int().min(1).default(50_000).describe('Rows per insert into the samples table.'),
+    batchRows: z.number().int().min(1).max(500_000).default(50_000).describe('Rows per insert into the samples table.'),
     flushIntervalMs: z.number().int().min(10).default(1000).describe('Longest time a row waits before its batch is inserted.'),
     maxPendingRows: z
       .number()

@@ -7,6 +7,7 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readConfig } from '../bin/config.ts';
 import { buildServer, type Server } from '../bin/serve.ts';
+import { parseRoles } from '../bin/roles.ts';
 import { parseCollectdPacket } from '../ingest/parsers/collectd-binary/parse.ts';
 import { builtinTypesDb } from '../ingest/parsers/collectd-common/types-db.ts';
 
@@ -39,7 +40,7 @@ beforeAll(async () => {
     FLEETSCOPE_COLLECTD_HTTP_USER: 'collectd',
     FLEETSCOPE_COLLECTD_HTTP_PASSWORD: 'httppass',
   });
-  server = await buildServer(config, pino({ level: process.env.TEST_LOG ?? 'silent' }));
+  server = await buildServer(config, pino({ level: process.env.TEST_LOG ?? 'silent' }), parseRoles('all'));
   ({ udp: udpPorts } = await server.start());
 });
 

@@ -6,7 +6,7 @@ import { isJsonBody, parseCollectdCommand } from '../parsers/collectd-command/pa
 import type { TypesDb } from '../parsers/collectd-common/types-db.ts';
 import { parseCollectdJson } from '../parsers/collectd-json/parse.ts';
 import { ParseError, type ParseResult, type Rejection } from '../parsers/types.ts';
-import { OverloadedError, StorageUnavailableError, type RecordSink } from '../writer/sink.ts';
+import { OverloadedError, UnavailableError, type RecordSink } from '../writer/sink.ts';
 
 /** Options of {@link collectdHttpRoutes}. */
 export interface CollectdHttpOptions {
@@ -112,9 +112,9 @@ export async function collectdHttpRoutes(app: FastifyInstance, opts: CollectdHtt
         errors: rejected.slice(0, MAX_LISTED_ERRORS).map((r) => ({ code: r.code, message: r.message, ...where(r) })),
       });
     } catch (err) {
-      if (err instanceof OverloadedError || err instanceof StorageUnavailableError) {
+      if (err instanceof OverloadedError || err instanceof UnavailableError) {
         metrics.requests.inc({ format, outcome: 'unavailable' });
-        metrics.rejected.inc({ format, reason: err instanceof OverloadedError ? 'overload' : 'storage' }, result.records.length);
+        metrics.rejected.inc({ format, reason: err instanceof OverloadedError ? 'overload' : err.code === 'INGEST_ERR_QUEUE' ? 'queue' : 'storage' }, result.records.length);
         return reply.code(503).header('retry-after', String(err.retryAfterSeconds)).send(errorBody(err.code, err.message));
       }
       throw err;

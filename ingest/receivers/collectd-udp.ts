@@ -56,7 +56,7 @@ export function createCollectdPacketHandler(opts: CollectdPacketOptions): (msg: 
         for (const r of outcome.rejected) note(r.code, r.values ?? 1, { from, message: r.message });
       },
       (err: Error & { code?: string }) => {
-        note(err.code === 'INGEST_ERR_OVERLOADED' ? 'overload' : 'storage', result.records.length, { from, message: err.message });
+        note(err.code === 'INGEST_ERR_OVERLOADED' ? 'overload' : err.code === 'INGEST_ERR_QUEUE' ? 'queue' : 'storage', result.records.length, { from, message: err.message });
       },
     );
   };

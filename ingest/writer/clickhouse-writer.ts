@@ -3,8 +3,7 @@ import type { EventRecord, MetricRecord } from '../../lib/record.ts';
 import type { Storage } from '../../lib/clickhouse/client.ts';
 import type { IngestMetrics } from '../metrics.ts';
 import type { Rejection } from '../parsers/types.ts';
-import { rateOf } from './rates.ts';
-import { SeriesCache } from './series-cache.ts';
+import { insertBlock, isEmptyBlock, newRowBlock, RowBuilder, timeRejections, timeWindow, type RowBlock } from './rows.ts';
 import { OverloadedError, StorageUnavailableError, type RecordSink, type WriteOutcome } from './sink.ts';
 
 /** Options of {@link createClickHouseWriter}. */
@@ -39,30 +38,11 @@ export interface ClickHouseWriter extends RecordSink {
   cachedSeries(): number;
 }
 
-interface Batch {
+interface Batch extends RowBlock {
   readonly seq: number;
-  samples: string[];
-  rows: number;
-  readonly byFormat: Map<string, number>;
-  readonly series: string[];
-  readonly events: string[];
   readonly done: Promise<void>;
   resolve(): void;
   reject(err: Error): void;
-}
-
-const HOUR = 3_600_000;
-const KIND_CODE = { gauge: 'gauge', counter: 'counter', derive: 'derive', absolute: 'absolute' } as const;
-
-function tsText(ms: number): string {
-  const s = Math.floor(ms / 1000);
-  const f = ms - s * 1000;
-  return `${s}.${f < 10 ? '00' : f < 100 ? '0' : ''}${f}`;
-}
-
-function num(v: number): string {
-  if (v === v) return v === Infinity ? 'inf' : v === -Infinity ? '-inf' : String(v);
-  return 'nan';
 }
 
 /**
@@ -75,9 +55,8 @@ function num(v: number): string {
 export function createClickHouseWriter(opts: WriterOptions): ClickHouseWriter {
   const { storage, metrics } = opts;
   const now = opts.now ?? Date.now;
-  const db = storage.database;
   const writerId = randomBytes(6).toString('hex');
-  const cache = new SeriesCache(opts.seriesCacheSize);
+  const rows = new RowBuilder(opts.seriesCacheSize);
   const sealed: Batch[] = [];
   let current: Batch | undefined;
   let seq = 0;
@@ -97,7 +76,7 @@ export function createClickHouseWriter(opts: WriterOptions): ClickHouseWriter {
       reject = rej;
     });
     done.catch(() => {}); // callers observe it; never an unhandled rejection
-    return { seq: ++seq, samples: [], rows: 0, byFormat: new Map(), series: [], events: [], done, resolve, reject };
+    return { ...newRowBlock(), seq: ++seq, done, resolve, reject };
   }
 
   function batch(): Batch {
@@ -106,7 +85,7 @@ export function createClickHouseWriter(opts: WriterOptions): ClickHouseWriter {
   }
 
   function seal(): void {
-    if (current && (current.rows > 0 || current.events.length > 0 || current.series.length > 0)) sealed.push(current);
+    if (current && !isEmptyBlock(current)) sealed.push(current);
     current = undefined;
   }
 
@@ -144,41 +123,15 @@ export function createClickHouseWriter(opts: WriterOptions): ClickHouseWriter {
       b.reject(failing);
       startProbe();
     } finally {
-      pending -= b.rows;
+      pending -= b.samples.length;
       metrics.pendingRows.set({}, pending);
       inFlight = false;
       kick();
     }
   }
 
-  async function insertWithRetries(b: Batch): Promise<void> {
-    const token = `${writerId}-${b.seq}`;
-    for (let attempt = 0; ; attempt++) {
-      try {
-        if (b.rows > 0) await insert('samples', token, 'TabSeparated', '(metric, series_id, ts, value, rate, raw, kind)', b.samples.join(''), b.rows);
-        if (b.series.length > 0) await insert('series', token, 'JSONEachRow', '', b.series.join('\n'), b.series.length);
-        if (b.events.length > 0) await insert('events', token, 'JSONEachRow', '', b.events.join('\n'), b.events.length);
-        return;
-      } catch (err) {
-        if (attempt >= opts.insertRetries) throw err;
-        await new Promise((res) => setTimeout(res, 200 * 2 ** attempt));
-      }
-    }
-  }
-
-  async function insert(table: string, token: string, format: string, columns: string, body: string, rows: number): Promise<void> {
-    const t0 = performance.now();
-    try {
-      await storage.insertText(
-        `INSERT INTO ${db}.${table} ${columns} SETTINGS insert_deduplication_token = '${token}', async_insert = 0 FORMAT ${format}`,
-        body,
-      );
-    } catch (err) {
-      metrics.insertErrors.inc({ table });
-      throw err;
-    }
-    metrics.insertSeconds.observe({ table }, (performance.now() - t0) / 1000);
-    metrics.batchRows.observe({ table }, rows);
+  function insertWithRetries(b: Batch): Promise<void> {
+    return insertBlock({ storage, metrics, retries: opts.insertRetries }, b, `${writerId}-${b.seq}`);
   }
 
   function startProbe(): void {
@@ -198,82 +151,35 @@ export function createClickHouseWriter(opts: WriterOptions): ClickHouseWriter {
   function appendRecords(records: MetricRecord[], format: string, rejected: Rejection[]): Set<Batch> {
     const touched = new Set<Batch>();
     const t = now();
-    const minTs = t - opts.samplesDays * 86_400_000 + 60_000;
-    const maxTs = t + opts.maxFutureSeconds * 1000;
-    const hour = Math.floor(t / HOUR);
+    const w = timeWindow(t, opts.samplesDays, opts.maxFutureSeconds);
     let tooOld = 0;
     let tooNew = 0;
     let b = batch();
-    let added = 0;
     for (const r of records) {
-      if (r.ts < minTs) {
+      if (r.ts < w.minTs) {
         tooOld++;
         continue;
       }
-      if (r.ts > maxTs) {
+      if (r.ts > w.maxTs) {
         tooNew++;
         continue;
       }
-      const s = cache.stateOf(r);
-      let rate = NaN;
-      let rawText = '0';
-      if (r.raw !== undefined) {
-        rate = rateOf(r.kind, s.lastRaw === undefined ? undefined : { raw: s.lastRaw, ts: s.lastTs }, r.raw, r.ts, r.interval);
-        if (r.ts > s.lastTs) {
-          s.lastRaw = r.raw;
-          s.lastTs = r.ts;
-        }
-        rawText = (r.raw < 0n ? BigInt.asUintN(64, r.raw) : r.raw).toString();
-      }
-      b.samples.push(`${s.rowPrefix}${tsText(r.ts)}\t${num(r.value)}\t${num(rate)}\t${rawText}\t${KIND_CODE[r.kind]}\n`);
-      b.rows++;
-      added++;
-      if (s.writtenHour !== hour || s.kind !== r.kind || s.interval !== r.interval) {
-        s.writtenHour = hour;
-        s.kind = r.kind;
-        s.interval = r.interval;
-        b.series.push(
-          JSON.stringify({ series_id: s.id, metric: r.metric, host: r.host, labels: r.labels, kind: r.kind, interval_ms: Math.min(r.interval, 4294967295), last_seen: tsText(t) }),
-        );
-      }
-      if (b.rows >= opts.batchRows) {
-        b.byFormat.set(format, (b.byFormat.get(format) ?? 0) + added);
-        added = 0;
-        touched.add(b);
+      rows.addRecord(b, r, format, t);
+      touched.add(b);
+      if (b.samples.length >= opts.batchRows) {
         seal();
         b = batch();
       }
     }
-    if (added > 0) {
-      b.byFormat.set(format, (b.byFormat.get(format) ?? 0) + added);
-      touched.add(b);
-    }
-    if (tooOld > 0) {
-      rejected.push({
-        code: 'INGEST_ERR_TOO_OLD',
-        message: `cannot store ${tooOld} value(s): older than the ${opts.samplesDays}-day retention of raw samples`,
-        values: tooOld,
-      });
-    }
-    if (tooNew > 0) {
-      rejected.push({
-        code: 'INGEST_ERR_TOO_NEW',
-        message: `cannot store ${tooNew} value(s): more than ${opts.maxFutureSeconds} s in the future`,
-        values: tooNew,
-      });
-    }
+    rejected.push(...timeRejections(tooOld, tooNew, opts));
     pending += records.length - tooOld - tooNew;
     metrics.pendingRows.set({}, pending);
     return touched;
   }
 
   function appendEvents(events: EventRecord[], b: Batch): void {
-    const received = tsText(now());
-    for (const e of events) {
-      b.events.push(
-        JSON.stringify({ ts: tsText(e.ts), host: e.host, severity: e.severity, source: e.source, message: e.message, attrs: e.attrs, received_at: received }),
-      );
-    }
+    const t = now();
+    for (const e of events) rows.addEvent(b, e, t);
   }
 
   return {
@@ -316,6 +222,6 @@ export function createClickHouseWriter(opts: WriterOptions): ClickHouseWriter {
     },
     pendingRows: () => pending,
     healthy: () => failing === undefined,
-    cachedSeries: () => cache.size,
+    cachedSeries: () => rows.cachedSeries,
   };
 }

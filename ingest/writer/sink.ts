@@ -12,7 +12,7 @@ export interface WriteOutcome {
 /**
  * Where receivers put what they parsed. `write` resolves once the records are durable (inserted into
  * ClickHouse, or acknowledged by Kafka) and rejects with {@link OverloadedError} or
- * {@link StorageUnavailableError} when they could not be taken; nothing of a rejected call is stored
+ * {@link UnavailableError} when they could not be taken; nothing of a rejected call is stored
  * twice or acknowledged. The sink may keep the arrays; callers must not change them afterwards.
  */
 export interface RecordSink {
@@ -28,15 +28,31 @@ export class OverloadedError extends Error {
   }
 }
 
-/** Storage is failing; nothing of the request was acknowledged. */
-export class StorageUnavailableError extends Error {
-  override readonly name = 'StorageUnavailableError';
-  readonly code = 'INGEST_ERR_STORAGE';
+/** A dependency (storage, or Kafka) cannot take data now; nothing of the request was acknowledged. */
+export class UnavailableError extends Error {
+  override readonly name: string = 'UnavailableError';
   constructor(
+    readonly code: 'INGEST_ERR_STORAGE' | 'INGEST_ERR_QUEUE',
     message: string,
     readonly retryAfterSeconds: number,
     options?: { cause?: unknown },
   ) {
     super(message, options);
+  }
+}
+
+/** Storage is failing; nothing of the request was acknowledged. */
+export class StorageUnavailableError extends UnavailableError {
+  override readonly name = 'StorageUnavailableError';
+  constructor(message: string, retryAfterSeconds: number, options?: { cause?: unknown }) {
+    super('INGEST_ERR_STORAGE', message, retryAfterSeconds, options);
+  }
+}
+
+/** Kafka did not acknowledge the records (broker down, timeout); nothing of the request was acknowledged. */
+export class QueueUnavailableError extends UnavailableError {
+  override readonly name = 'QueueUnavailableError';
+  constructor(message: string, retryAfterSeconds: number, options?: { cause?: unknown }) {
+    super('INGEST_ERR_QUEUE', message, retryAfterSeconds, options);
   }
 }

@@ -1,0 +1,189 @@
+// The one file that knows kafkajs (2.2.4, unmaintained upstream): everything else uses ./client.ts.
+import { CompressionCodecs, CompressionTypes, Kafka, logLevel, type Admin, type Consumer as KjsConsumer, type LogEntry } from 'kafkajs';
+import SnappyCodec from 'kafkajs-snappy';
+import type { Committed, Consumer, ConsumerHandlers, ConsumerOptions, KafkaClient, Producer, ProducerOptions, TopicSpec } from './client.ts';
+
+CompressionCodecs[CompressionTypes.Snappy] = SnappyCodec;
+
+const COMPRESSION = { snappy: CompressionTypes.Snappy, gzip: CompressionTypes.GZIP, none: CompressionTypes.None } as const;
+
+/** Where the adapter reports what kafkajs says (warnings and errors only). */
+export interface KafkaLog {
+  warn(obj: object, msg: string): void;
+  error(obj: object, msg: string): void;
+}
+
+export interface KafkajsClientOptions {
+  readonly brokers: readonly string[];
+  readonly clientId: string;
+  readonly log: KafkaLog;
+  /** Time to open a connection to a broker, ms. */
+  readonly connectionTimeoutMs?: number;
+  /** Time a broker has to answer a request, ms. */
+  readonly requestTimeoutMs?: number;
+}
+
+/** A {@link KafkaClient} on kafkajs. */
+export function createKafkajsClient(opts: KafkajsClientOptions): KafkaClient {
+  const kafka = new Kafka({
+    clientId: opts.clientId,
+    brokers: [...opts.brokers],
+    connectionTimeout: opts.connectionTimeoutMs ?? 3000,
+    requestTimeout: opts.requestTimeoutMs ?? 30_000,
+    retry: { initialRetryTime: 100, maxRetryTime: 2000, retries: 8 },
+    logLevel: logLevel.WARN,
+    logCreator:
+      () =>
+      ({ namespace, level, log }: LogEntry) => {
+        const { message, ...extra } = log;
+        const obj = { kafka: namespace, ...extra };
+        if (level === logLevel.ERROR) opts.log.error(obj, `kafka: ${message}`);
+        else opts.log.warn(obj, `kafka: ${message}`);
+      },
+  });
+  let admin: Admin | undefined;
+  let adminConnecting: Promise<Admin> | undefined;
+  const closers = new Set<() => Promise<void>>();
+
+  function adminClient(): Promise<Admin> {
+    if (admin) return Promise.resolve(admin);
+    adminConnecting ??= (async () => {
+      const a = kafka.admin({ retry: { retries: 3, initialRetryTime: 100, maxRetryTime: 1000 } });
+      try {
+        await a.connect();
+      } catch (err) {
+        adminConnecting = undefined;
+        throw err;
+      }
+      admin = a;
+      return a;
+    })();
+    return adminConnecting;
+  }
+
+  return {
+    async ensureTopic(spec: TopicSpec, create: boolean) {
+      const a = await adminClient();
+      const topics = await a.listTopics();
+      if (!topics.includes(spec.topic)) {
+        if (!create) throw new Error(`topic ${spec.topic} does not exist and kafka.createTopics is false`);
+        await a.createTopics({
+          waitForLeaders: true,
+          topics: [{ topic: spec.topic, numPartitions: spec.partitions, replicationFactor: spec.replicationFactor }],
+        });
+      }
+      const md = await a.fetchTopicMetadata({ topics: [spec.topic] });
+      const n = md.topics[0]?.partitions.length ?? 0;
+      if (n === 0) throw new Error(`topic ${spec.topic} has no partitions`);
+      return n;
+    },
+
+    async ping(topic) {
+      try {
+        const a = await adminClient();
+        const md = await a.fetchTopicMetadata({ topics: [topic] });
+        return (md.topics[0]?.partitions.length ?? 0) > 0;
+      } catch {
+        return false;
+      }
+    },
+
+    async producer(p: ProducerOptions): Promise<Producer> {
+      const producer = kafka.producer({
+        idempotent: true,
+        maxInFlightRequests: 1,
+        allowAutoTopicCreation: false,
+        // kafkajs keeps retrying an idempotent send until it lands; callers bound the wait themselves.
+        retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 100, maxRetryTime: 1000 },
+      });
+      await producer.connect();
+      const close = () => producer.disconnect();
+      closers.add(close);
+      return {
+        async send(topic, messages) {
+          await producer.send({
+            topic,
+            acks: -1,
+            compression: COMPRESSION[p.compression],
+            messages: messages.map((m) => ({ partition: m.partition, value: m.value, key: m.key ?? null, headers: m.headers ? { ...m.headers } : undefined })),
+          });
+        },
+        async close() {
+          closers.delete(close);
+          await producer.disconnect();
+        },
+      };
+    },
+
+    consumer(c: ConsumerOptions): Consumer {
+      const consumer: KjsConsumer = kafka.consumer({
+        groupId: c.groupId,
+        sessionTimeout: c.sessionTimeoutMs,
+        heartbeatInterval: Math.max(1000, Math.floor(c.sessionTimeoutMs / 10)),
+        rebalanceTimeout: Math.max(60_000, c.sessionTimeoutMs * 2),
+        maxWaitTimeInMs: 100,
+        maxBytesPerPartition: 8 * 1024 * 1024,
+        maxBytes: 32 * 1024 * 1024,
+        allowAutoTopicCreation: false,
+        retry: { retries: 10, initialRetryTime: 200, maxRetryTime: 3000 },
+      });
+      const close = () => consumer.disconnect();
+      return {
+        async run(h: ConsumerHandlers) {
+          consumer.on(consumer.events.GROUP_JOIN, (e) => {
+            h.onAssigned([...(e.payload.memberAssignment[c.topic] ?? [])].sort((x, y) => x - y));
+          });
+          consumer.on(consumer.events.CRASH, (e) => {
+            opts.log.error({ err: e.payload.error.message, restart: e.payload.restart }, 'kafka consumer crashed');
+          });
+          await consumer.connect();
+          closers.add(close);
+          await consumer.subscribe({ topics: [c.topic], fromBeginning: c.fromBeginning });
+          await consumer.run({
+            autoCommit: false,
+            eachBatchAutoResolve: true,
+            partitionsConsumedConcurrently: 1,
+            eachBatch: async ({ batch, isStale }) => {
+              if (isStale()) return;
+              const messages = batch.messages.map((m) => ({ offset: Number(m.offset), value: m.value }));
+              await h.onMessages(batch.partition, messages, Number(batch.highWatermark));
+            },
+          });
+        },
+        async commit(partition, offset, metadata) {
+          await consumer.commitOffsets([{ topic: c.topic, partition, offset: String(offset), metadata }]);
+        },
+        async committed() {
+          const a = await adminClient();
+          const res = await a.fetchOffsets({ groupId: c.groupId, topics: [c.topic] });
+          const out = new Map<number, Committed>();
+          for (const t of res) {
+            for (const p of t.partitions) {
+              const o = Number(p.offset);
+              if (o >= 0) out.set(p.partition, { offset: o, metadata: p.metadata ?? null });
+            }
+          }
+          return out;
+        },
+        pause(partitions) {
+          if (partitions.length > 0) consumer.pause([{ topic: c.topic, partitions: [...partitions] }]);
+        },
+        resume(partitions) {
+          if (partitions.length > 0) consumer.resume([{ topic: c.topic, partitions: [...partitions] }]);
+        },
+        async stop() {
+          closers.delete(close);
+          await consumer.disconnect();
+        },
+      };
+    },
+
+    async close() {
+      await Promise.allSettled([...closers].map((c) => c()));
+      closers.clear();
+      if (admin) await admin.disconnect().catch(() => {});
+      admin = undefined;
+      adminConnecting = undefined;
+    },
+  };
+}
