@@ -1,6 +1,9 @@
 // The one file that knows kafkajs (2.2.4, unmaintained upstream): everything else uses ./client.ts.
-import { CompressionCodecs, CompressionTypes, Kafka, logLevel, type Admin, type Consumer as KjsConsumer, type LogEntry } from 'kafkajs';
+import kafkajs, { type Admin, type Consumer as KjsConsumer, type LogEntry } from 'kafkajs';
 import SnappyCodec from 'kafkajs-snappy';
+
+// kafkajs is CommonJS: its named exports exist only on the default export under ESM.
+const { CompressionCodecs, CompressionTypes, Kafka, logLevel, Partitioners } = kafkajs;
 import type { Committed, Consumer, ConsumerHandlers, ConsumerOptions, KafkaClient, Producer, ProducerOptions, TopicSpec } from './client.ts';
 
 CompressionCodecs[CompressionTypes.Snappy] = SnappyCodec;
@@ -92,6 +95,8 @@ export function createKafkajsClient(opts: KafkajsClientOptions): KafkaClient {
       const producer = kafka.producer({
         idempotent: true,
         maxInFlightRequests: 1,
+        // Every message names its partition; the partitioner only silences kafkajs's v2 notice.
+        createPartitioner: Partitioners.DefaultPartitioner,
         allowAutoTopicCreation: false,
         // kafkajs keeps retrying an idempotent send until it lands; callers bound the wait themselves.
         retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 100, maxRetryTime: 1000 },
