@@ -29,6 +29,7 @@ export interface KafkaWriterOptions {
 }
 
 export interface KafkaWriter {
+  /** Starts consuming; resolves at once, the group join goes on in the background. */
   start(): Promise<void>;
   /** Stops fetching, stores and commits what it holds (within the stop timeout), leaves the group. */
   stop(): Promise<void>;
@@ -342,11 +343,16 @@ export function createKafkaWriter(opts: KafkaWriterOptions): KafkaWriter {
   }
 
   let running: Promise<void> | undefined;
+  let runFailed: Error | undefined;
   return {
     async start() {
       timer = setInterval(tick, Math.max(10, Math.min(100, Math.floor(opts.flushIntervalMs / 4))));
-      running = consumer.run({ onAssigned, onMessages });
-      await running;
+      // Joining the group can take a session timeout (a killed predecessor must expire first): the
+      // process serves meanwhile, and the join goes on in the background.
+      running = consumer.run({ onAssigned, onMessages }).catch((err: Error) => {
+        runFailed = err;
+        opts.log?.error({ err: err.message }, 'the Kafka consumer stopped; this writer stores nothing until restarted');
+      });
     },
     async stop() {
       if (stopping) return;
@@ -363,8 +369,9 @@ export function createKafkaWriter(opts: KafkaWriterOptions): KafkaWriter {
       aborted = true;
       if (timer) clearInterval(timer);
       await consumer.stop();
+      await running;
     },
-    healthy: () => failingSince === undefined,
+    healthy: () => failingSince === undefined && runFailed === undefined,
     pendingRows: () => pending,
   };
 }
