@@ -2,12 +2,15 @@
 // synthetic fleet through collectd write_http JSON and through the binary protocol, and reports values
 // per second from send to stored, the time from send to acknowledgement, and the server's peak memory.
 //   npm run bench [-- --seconds 20 --hosts 2000 --concurrency 16 --body-kib 64 --udp-rate 600000]
+// `--only kafka` runs the scaled-out path instead (Kafka broker, ingest process, writer process): see
+// bench/kafka.ts for what it measures and its options (--partitions, --batch-rows, --linger-ms, …).
 import dgram from 'node:dgram';
 import { readFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { parseArgs } from 'node:util';
 import { startFleetscope, type FleetscopeHandle } from '../test/helpers/fleetscope.ts';
 import { buildDatagrams, hostJsonTemplate, VALUES_PER_HOST } from './fleet.ts';
+import { benchKafka, type JsonLoadResult } from './kafka.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -17,8 +20,18 @@ const { values: args } = parseArgs({
     'body-kib': { type: 'string', default: '64' },
     'udp-rate': { type: 'string', default: '600000' },
     only: { type: 'string' },
+    // Kafka path only (--only kafka):
+    partitions: { type: 'string', default: '6' },
+    'batch-rows': { type: 'string', default: '50000' },
+    'flush-ms': { type: 'string', default: '1000' },
+    'linger-ms': { type: 'string', default: '5' },
+    'max-message-records': { type: 'string', default: '1000' },
+    compression: { type: 'string', default: 'snappy' },
+    'probe-ms': { type: 'string', default: '250' },
+    'poll-ms': { type: 'string', default: '40' },
   },
 });
+if (args.only !== undefined && !['json', 'binary', 'kafka'].includes(args.only)) throw new Error(`--only ${args.only}: use json, binary or kafka`);
 const SECONDS = Number(args.seconds);
 const HOSTS = Number(args.hosts);
 const CONCURRENCY = Number(args.concurrency);
@@ -83,8 +96,8 @@ function jsonBodies(): string[] {
   return bodies;
 }
 
-async function benchJson(fs: FleetscopeHandle) {
-  const port = Number(new URL(fs.baseUrl).port);
+/** Runs the collectd JSON load against `port` for SECONDS with CONCURRENCY keep-alive senders. */
+async function jsonLoad(port: number): Promise<JsonLoadResult> {
   const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY });
   const templates = jsonBodies();
   const valuesPerBody = templates.map((b) => (b.match(/"values":\[/g) ?? []).length && b.split('"values":[').slice(1).reduce((n, s) => n + s.slice(0, s.indexOf(']')).split(',').length, 0));
@@ -94,6 +107,7 @@ async function benchJson(fs: FleetscopeHandle) {
   let refused = 0;
   let errors = 0;
   const latencies: number[] = [];
+  const ackLatencies: number[] = [];
   const t0 = performance.now();
   const stopAt = t0 + SECONDS * 1000;
   await Promise.all(
@@ -105,9 +119,12 @@ async function benchJson(fs: FleetscopeHandle) {
         const s = performance.now();
         try {
           const res = await post(agent, port, body);
-          latencies.push(performance.now() - s);
-          if (res.status === 200) accepted += valuesPerBody[i % templates.length];
-          else if (res.status === 503) {
+          const ms = performance.now() - s;
+          latencies.push(ms);
+          if (res.status === 200) {
+            accepted += valuesPerBody[i % templates.length];
+            ackLatencies.push(ms);
+          } else if (res.status === 503) {
             refused++;
             await new Promise((r) => setTimeout(r, 50));
           } else errors++;
@@ -118,8 +135,14 @@ async function benchJson(fs: FleetscopeHandle) {
     }),
   );
   const sendEnd = performance.now();
-  const { stored, at } = await waitStored(fs, 'collectd_json', accepted, 60_000);
   agent.destroy();
+  return { accepted, latencies, ackLatencies, refused503: refused, errors, t0, sendEnd, bodies: templates.length, valuesPerRound: HOSTS * VALUES_PER_HOST };
+}
+
+async function benchJson(fs: FleetscopeHandle) {
+  const port = Number(new URL(fs.baseUrl).port);
+  const { accepted, latencies, refused503, errors, t0, sendEnd } = await jsonLoad(port);
+  const { stored, at } = await waitStored(fs, 'collectd_json', accepted, 60_000);
   latencies.sort((a, b) => a - b);
   return {
     path: 'collectd JSON (write_http)',
@@ -130,7 +153,7 @@ async function benchJson(fs: FleetscopeHandle) {
     requests: latencies.length,
     p50: percentile(latencies, 0.5),
     p99: percentile(latencies, 0.99),
-    refused503: refused,
+    refused503,
     errors,
   };
 }
@@ -176,20 +199,40 @@ async function benchBinary(fs: FleetscopeHandle) {
   };
 }
 
-const fs = await startFleetscope({ config: { log: { level: 'info' }, ingest: { flushIntervalMs: 200 } } });
-const pid = fs.child.pid!;
-console.log(`fleetscope pid ${pid}; ${HOSTS} hosts × ${VALUES_PER_HOST} values; ${SECONDS} s per path; ${CONCURRENCY} HTTP connections; bodies ≤ ${BODY_BYTES / 1024} KiB`);
-const results: Record<string, unknown>[] = [];
-try {
-  if (args.only !== 'binary') {
-    results.push(await benchJson(fs));
-    console.log(results.at(-1));
+if (args.only === 'kafka') {
+  await benchKafka(
+    {
+      seconds: SECONDS,
+      hosts: HOSTS,
+      concurrency: CONCURRENCY,
+      bodyKib: BODY_BYTES / 1024,
+      partitions: Number(args.partitions),
+      batchRows: Number(args['batch-rows']),
+      flushIntervalMs: Number(args['flush-ms']),
+      lingerMs: Number(args['linger-ms']),
+      maxMessageRecords: Number(args['max-message-records']),
+      compression: args.compression as 'snappy' | 'gzip' | 'none',
+      probeMs: Number(args['probe-ms']),
+      pollMs: Number(args['poll-ms']),
+    },
+    jsonLoad,
+  );
+} else {
+  const fs = await startFleetscope({ config: { log: { level: 'info' }, ingest: { flushIntervalMs: 200 } } });
+  const pid = fs.child.pid!;
+  console.log(`fleetscope pid ${pid}; ${HOSTS} hosts × ${VALUES_PER_HOST} values; ${SECONDS} s per path; ${CONCURRENCY} HTTP connections; bodies ≤ ${BODY_BYTES / 1024} KiB`);
+  const results: Record<string, unknown>[] = [];
+  try {
+    if (args.only !== 'binary') {
+      results.push(await benchJson(fs));
+      console.log(results.at(-1));
+    }
+    if (args.only !== 'json') {
+      results.push(await benchBinary(fs));
+      console.log(results.at(-1));
+    }
+    console.log({ peakRssMiB: peakRssMiB(pid) });
+  } finally {
+    await fs.stop();
   }
-  if (args.only !== 'json') {
-    results.push(await benchBinary(fs));
-    console.log(results.at(-1));
-  }
-  console.log({ peakRssMiB: peakRssMiB(pid) });
-} finally {
-  await fs.stop();
 }
