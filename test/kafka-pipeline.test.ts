@@ -86,6 +86,10 @@ describe('Kafka pipeline across processes', () => {
 
     for (let round = 0; round < 2; round++) {
       await load.ackedRequests(150);
+      // Kill while a block is between its intent and its end commit when that can be seen (most runs).
+      const w = writer;
+      const intentOpen = async () => (await w.metricValue('fleetscope_kafka_writer_commits_total', { kind: 'intent' })) > (await w.metricValue('fleetscope_kafka_writer_commits_total', { kind: 'done' }));
+      for (let i = 0; i < 400 && !(await intentOpen()); i++) await new Promise((res) => setTimeout(res, 5));
       writer.child.kill('SIGKILL');
       await writer.stop({ keepData: true });
       writer = await startWriter(broker.brokers, topic, dir);
