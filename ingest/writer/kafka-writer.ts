@@ -260,6 +260,14 @@ export function createKafkaWriter(opts: KafkaWriterOptions): KafkaWriter {
     p.draining = drain(p);
   }
 
+  /**
+   * Commits for a block of the current generation, retrying until it lands or the block goes stale.
+   * kafkajs sends a commit with the group generation it knows at that moment; between its rejoin and
+   * the GROUP_JOIN event that bumps ours, a commit of a stale block could go out under the new
+   * generation. The window is a few event-loop turns; the next owner's intent check and the tokens
+   * keep a late commit from storing anything twice, but it can move the committed offset of a
+   * partition this member just lost.
+   */
   async function commit(p: Part, b: Block, offset: number, metadata: string, kind: 'intent' | 'done'): Promise<boolean> {
     for (let attempt = 0; ; attempt++) {
       if (!current(b)) return false;
