@@ -264,9 +264,11 @@ export function createKafkaWriter(opts: KafkaWriterOptions): KafkaWriter {
    * Commits for a block of the current generation, retrying until it lands or the block goes stale.
    * kafkajs sends a commit with the group generation it knows at that moment; between its rejoin and
    * the GROUP_JOIN event that bumps ours, a commit of a stale block could go out under the new
-   * generation. The window is a few event-loop turns; the next owner's intent check and the tokens
-   * keep a late commit from storing anything twice, but it can move the committed offset of a
-   * partition this member just lost.
+   * generation. The window is a few event-loop turns. A late "done" commit is harmless (the next owner
+   * replays the pending block under its token); a late intent commit could move a lost partition's
+   * offset back, and if its new owner then died before committing again, the one after would re-read
+   * rows already stored under other tokens. Not seen in tests; closing it needs the generation id,
+   * which kafkajs does not expose.
    */
   async function commit(p: Part, b: Block, offset: number, metadata: string, kind: 'intent' | 'done'): Promise<boolean> {
     for (let attempt = 0; ; attempt++) {
