@@ -5,7 +5,7 @@ import { seriesIdOfKey, seriesKey } from '../../lib/series-id.ts';
 import { encodeRecords, partitionOfHost, partitionOfSeries } from '../../lib/topic.ts';
 import type { IngestMetrics } from '../metrics.ts';
 import { splitByTime, timeWindow } from '../writer/rows.ts';
-import { OverloadedError, QueueUnavailableError, type RecordSink, type WriteOutcome } from '../writer/sink.ts';
+import { OverloadedError, QueueUnavailableError, settlement, type RecordSink, type Settlement, type WriteOutcome } from '../writer/sink.ts';
 
 export interface KafkaSinkOptions {
   readonly producer: Producer;
@@ -39,12 +39,9 @@ export interface KafkaSink extends RecordSink {
 }
 
 /** Records of concurrent writes gathered for one send. */
-interface Gather {
+interface Gather extends Settlement {
   readonly byPartition: Map<number, Map<string, { records: MetricRecord[]; events: EventRecord[] }>>;
   values: number;
-  readonly done: Promise<void>;
-  resolve(): void;
-  reject(err: Error): void;
 }
 
 const RETRY_AFTER_S = 5;
@@ -92,14 +89,7 @@ export function createKafkaSink(opts: KafkaSinkOptions): KafkaSink {
   }
 
   function newGather(): Gather {
-    let resolve!: () => void;
-    let reject!: (err: Error) => void;
-    const done = new Promise<void>((res, rej) => {
-      resolve = res;
-      reject = rej;
-    });
-    done.catch(() => {});
-    return { byPartition: new Map(), values: 0, done, resolve, reject };
+    return { ...settlement(), byPartition: new Map(), values: 0 };
   }
 
   function slot(g: Gather, partition: number, format: string) {

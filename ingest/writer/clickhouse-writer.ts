@@ -4,7 +4,7 @@ import type { Storage } from '../../lib/clickhouse/client.ts';
 import type { IngestMetrics } from '../metrics.ts';
 import type { Rejection } from '../parsers/types.ts';
 import { insertBlock, isEmptyBlock, newRowBlock, RowBuilder, timeRejections, timeWindow, type RowBlock } from './rows.ts';
-import { OverloadedError, StorageUnavailableError, type RecordSink, type WriteOutcome } from './sink.ts';
+import { OverloadedError, settlement, StorageUnavailableError, type RecordSink, type Settlement, type WriteOutcome } from './sink.ts';
 
 /** Options of {@link createClickHouseWriter}. */
 export interface WriterOptions {
@@ -38,11 +38,8 @@ export interface ClickHouseWriter extends RecordSink {
   cachedSeries(): number;
 }
 
-interface Batch extends RowBlock {
+interface Batch extends RowBlock, Settlement {
   readonly seq: number;
-  readonly done: Promise<void>;
-  resolve(): void;
-  reject(err: Error): void;
 }
 
 /**
@@ -69,14 +66,7 @@ export function createClickHouseWriter(opts: WriterOptions): ClickHouseWriter {
   let stopping = false;
 
   function newBatch(): Batch {
-    let resolve!: () => void;
-    let reject!: (err: Error) => void;
-    const done = new Promise<void>((res, rej) => {
-      resolve = res;
-      reject = rej;
-    });
-    done.catch(() => {}); // callers observe it; never an unhandled rejection
-    return { ...newRowBlock(), seq: ++seq, done, resolve, reject };
+    return { ...newRowBlock(), ...settlement(), seq: ++seq };
   }
 
   function batch(): Batch {

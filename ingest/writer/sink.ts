@@ -56,3 +56,21 @@ export class QueueUnavailableError extends UnavailableError {
     super('INGEST_ERR_QUEUE', message, retryAfterSeconds, options);
   }
 }
+
+/** A promise settled from outside, for callers waiting on a batch; never an unhandled rejection. */
+export interface Settlement {
+  readonly done: Promise<void>;
+  resolve(): void;
+  reject(err: Error): void;
+}
+
+export function settlement(): Settlement {
+  let resolve!: () => void;
+  let reject!: (err: Error) => void;
+  const done = new Promise<void>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  done.catch(() => {}); // callers observe it
+  return { done, resolve, reject };
+}
