@@ -104,14 +104,25 @@ export function createKafkajsClient(opts: KafkajsClientOptions): KafkaClient {
       await producer.connect();
       const close = () => producer.disconnect();
       closers.add(close);
+      // One send in flight per producer. kafkajs numbers an idempotent batch before sending it and
+      // rolls the number back when the request fails; a send started meanwhile would take the same
+      // sequence number. If the failed request had in fact reached the log (the broker stopped before
+      // answering), the broker then takes the second send for a retry of the first and drops it while
+      // acknowledging it, and the real retry of the first is appended again: one acknowledged message
+      // lost and one stored twice. Sends in turn keep every retry on its own numbers.
+      let last: Promise<unknown> = Promise.resolve();
       return {
-        async send(topic, messages) {
-          await producer.send({
-            topic,
-            acks: -1,
-            compression: COMPRESSION[p.compression],
-            messages: messages.map((m) => ({ partition: m.partition, value: m.value, key: m.key ?? null, headers: m.headers ? { ...m.headers } : undefined })),
-          });
+        send(topic, messages) {
+          const run = last.then(() =>
+            producer.send({
+              topic,
+              acks: -1,
+              compression: COMPRESSION[p.compression],
+              messages: messages.map((m) => ({ partition: m.partition, value: m.value, key: m.key ?? null, headers: m.headers ? { ...m.headers } : undefined })),
+            }),
+          );
+          last = run.catch(() => {});
+          return run.then(() => {});
         },
         async close() {
           closers.delete(close);

@@ -167,3 +167,16 @@ export function missing(want: readonly number[], sortedHave: readonly number[]):
   const have = new Set(sortedHave);
   return want.filter((v) => !have.has(v));
 }
+
+/** Sorted values as compact ranges ("1-5, 9, 12-14"), at most `max` of them, for a readable failure. */
+export function ranges(values: readonly number[], max = 20): string {
+  const sorted = [...values].sort((a, b) => a - b);
+  const out: string[] = [];
+  for (let i = 0; i < sorted.length; ) {
+    let j = i;
+    while (j + 1 < sorted.length && sorted[j + 1] <= sorted[j] + 1) j++;
+    out.push(sorted[i] === sorted[j] ? `${sorted[i]}` : `${sorted[i]}-${sorted[j]}`);
+    i = j + 1;
+  }
+  return out.length > max ? `${out.slice(0, max).join(', ')} … (${out.length} ranges)` : out.join(', ');
+}
