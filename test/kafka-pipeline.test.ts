@@ -5,7 +5,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import kafkajs from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { decodeRecords } from '../lib/topic.ts';
 import { startFleetscope, type FleetscopeHandle } from './helpers/fleetscope.ts';
 import { startKafka, type KafkaBroker } from './helpers/kafka.ts';
 import { duplicates, missing, ranges, startLoad, storedValues, type LoadResult } from './helpers/load.ts';
@@ -77,9 +79,47 @@ function expectNoneMissing(stored: number[], r: LoadResult, procs: Record<string
   expect(`${lost.length} acknowledged value(s) missing: ${ranges(lost)}`).toBe('0 acknowledged value(s) missing: ');
 }
 
-function expectExactlyOnce(stored: number[], r: LoadResult, procs: Record<string, FleetscopeHandle>): void {
+/** Where each of `values` sits in the topic (partition:offset), read from the start; for failure reports. */
+async function topicPlaces(brokers: string[], topic: string, values: ReadonlySet<number>): Promise<Map<number, string[]>> {
+  const kafka = new kafkajs.Kafka({ clientId: 'diag', brokers, logLevel: kafkajs.logLevel.NOTHING });
+  const admin = kafka.admin();
+  await admin.connect();
+  const ends = await admin.fetchTopicOffsets(topic);
+  await admin.disconnect();
+  const want = new Map(ends.map((e) => [e.partition, Number(e.high)]));
+  const consumer = kafka.consumer({ groupId: `diag-${Date.now()}` });
+  const places = new Map<number, string[]>();
+  await consumer.connect();
+  await consumer.subscribe({ topics: [topic], fromBeginning: true });
+  const done = new Promise<void>((res) => {
+    void consumer.run({
+      eachMessage: async ({ partition, message }) => {
+        for (const rec of decodeRecords(message.value).records) {
+          if (values.has(rec.value)) places.set(rec.value, [...(places.get(rec.value) ?? []), `${partition}:${message.offset}`]);
+        }
+        if (Number(message.offset) + 1 >= (want.get(partition) ?? 0)) want.delete(partition);
+        if ([...want.values()].every((h) => h === 0) || want.size === 0) res();
+      },
+    });
+  });
+  await Promise.race([done, new Promise((res) => setTimeout(res, 20_000))]);
+  await consumer.disconnect();
+  return places;
+}
+
+async function expectExactlyOnce(stored: number[], r: LoadResult, procs: Record<string, FleetscopeHandle>, kafka?: { brokers: string[]; topic: string }): Promise<void> {
   expectNoneMissing(stored, r, procs);
-  expect(duplicates(stored)).toEqual([]);
+  const dup = duplicates(stored);
+  if (dup.length > 0) {
+    for (const [name, h] of Object.entries(procs)) {
+      for (const l of h.logs) if ((typeof l.level === 'number' && l.level >= 40) || /assigned|rebuilding|again/.test(String(l.msg))) console.log(`${name}: ${JSON.stringify(l)}`);
+    }
+    if (kafka) {
+      const places = await topicPlaces(kafka.brokers, kafka.topic, new Set(dup.slice(0, 50)));
+      console.log(`duplicates ${ranges(dup)}; in the topic: ${[...places].slice(0, 10).map(([v, p]) => `${v}@${p.join('+')}`).join(' ')}`);
+    }
+  }
+  expect(`${dup.length} value(s) stored twice: ${ranges(dup)}`).toBe('0 value(s) stored twice: ');
   const sent = new Set([...r.acked, ...r.unknown]);
   expect(stored.filter((v) => !sent.has(v))).toEqual([]);
 }
@@ -110,7 +150,7 @@ describe('Kafka pipeline across processes', () => {
     const r = await load.stop();
     expect([...r.statuses.keys()]).toEqual([200]); // ingest stayed up: every request acknowledged
     const stored = await settle(writer, plugin, baseMs, r);
-    expectExactlyOnce(stored, r, Object.fromEntries(writers.map((w, i) => [`writer${i}`, w])));
+    await expectExactlyOnce(stored, r, Object.fromEntries(writers.map((w, i) => [`writer${i}`, w])), { brokers: broker.brokers, topic });
     expect(stored.length).toBe(r.acked.length);
     expect(stored.reduce((a, b) => a + b, 0)).toBe(r.acked.reduce((a, b) => a + b, 0));
     expect(await writer.metricValue('fleetscope_kafka_writer_assigned_partitions')).toBe(3);
@@ -143,7 +183,7 @@ describe('Kafka pipeline across processes', () => {
     expect(r.retryAfter.every((v) => Number(v) > 0)).toBe(true);
     const stored = await settle(writer, plugin, baseMs, r);
     // Nothing acknowledged missing, nothing stored twice, nothing stored that was not sent.
-    expectExactlyOnce(stored, r, { ingest, writer });
+    await expectExactlyOnce(stored, r, { ingest, writer }, { brokers: own.brokers, topic });
   }, 300_000);
 
   it('loses nothing it acknowledged when an ingest node shuts down gracefully under load', async () => {
@@ -160,7 +200,7 @@ describe('Kafka pipeline across processes', () => {
     const r = await load.stop();
     expect(r.acked.length).toBeGreaterThanOrEqual(100 * 100);
     const stored = await settle(writer, plugin, baseMs, r);
-    expectExactlyOnce(stored, r, { ingest, writer });
+    await expectExactlyOnce(stored, r, { ingest, writer }, { brokers: broker.brokers, topic });
     expect(ingest.logs.some((l) => l.msg === 'stopped')).toBe(true);
   }, 240_000);
 });

@@ -64,6 +64,8 @@ interface Part {
   highWatermark: number;
   /** Next offset to read as committed by this member (for lag). */
   committed: number;
+  /** Offset this writer last asked the consumer to fetch from, after a gap. */
+  sought: number | undefined;
 }
 
 const sleep = (ms: number) => new Promise((res) => setTimeout(res, ms));
@@ -108,6 +110,8 @@ export function createKafkaWriter(opts: KafkaWriterOptions): KafkaWriter {
     poison: r.counter('fleetscope_kafka_writer_poison_messages_total', 'Messages that could not be decoded, set aside on the dead-letter topic.'),
     rebalances: r.counter('fleetscope_kafka_writer_assignments_total', 'Partition assignments received from the group.'),
     replays: r.counter('fleetscope_kafka_writer_replayed_blocks_total', 'Blocks rebuilt from a pending intent left by an earlier owner.'),
+    expired: r.counter('fleetscope_kafka_writer_expired_messages_total', 'Messages Kafka deleted (retention) before the writer stored them.'),
+    seeks: r.counter('fleetscope_kafka_writer_seeks_total', 'Times the consumer delivered a partition past where the writer stood and was sent back.'),
     blockSeconds: r.histogram('fleetscope_kafka_writer_block_seconds', 'Time from a block\'s first message to its commit.', [0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60]),
   };
   r.collect('fleetscope_kafka_consumer_lag', 'Messages of a partition not yet committed by this writer (end offset minus committed offset).', () =>
@@ -164,6 +168,7 @@ export function createKafkaWriter(opts: KafkaWriterOptions): KafkaWriter {
       paused: false,
       highWatermark: 0,
       committed: committed?.offset ?? 0,
+      sought: undefined,
     };
     parts.set(partition, p);
     return p;
@@ -214,6 +219,26 @@ export function createKafkaWriter(opts: KafkaWriterOptions): KafkaWriter {
     const p = await partState(partition);
     if (!p || stopping) return;
     p.highWatermark = highWatermark;
+    // The consumer must deliver the partition from where this writer stands (its committed offset, or
+    // the end of its last block). A batch that starts later would skip messages: fetch again from the
+    // right place. When the same gap comes back, the messages are gone from Kafka (retention): go on.
+    const first = messages[0]?.offset;
+    if (first !== undefined && p.next >= 0 && first > p.next) {
+      if (p.sought !== p.next) {
+        p.sought = p.next;
+        m.seeks.inc();
+        opts.log?.warn({ partition, expected: p.next, got: first }, 'the consumer skipped ahead of the writer; fetching again from the expected offset');
+        consumer.seek(partition, p.next);
+        return;
+      }
+      opts.log?.error({ partition, from: p.next, to: first - 1 }, 'messages are gone from Kafka before they were stored (retention shorter than the outage?)');
+      m.expired.inc({}, first - p.next);
+      if (p.replayEnd !== undefined && p.replayEnd < first) {
+        seal(p);
+        p.replayEnd = undefined;
+      }
+      p.next = first;
+    }
     const t = now();
     for (const msg of messages) {
       if (!current(p)) return;

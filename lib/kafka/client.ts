@@ -65,6 +65,8 @@ export interface Consumer {
   committed(): Promise<Map<number, Committed>>;
   pause(partitions: readonly number[]): void;
   resume(partitions: readonly number[]): void;
+  /** Fetches the partition from `offset` next; messages of it fetched before are not delivered. */
+  seek(partition: number, offset: number): void;
   stop(): Promise<void>;
 }
 

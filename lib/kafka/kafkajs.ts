@@ -132,39 +132,84 @@ export function createKafkajsClient(opts: KafkajsClientOptions): KafkaClient {
     },
 
     consumer(c: ConsumerOptions): Consumer {
-      const consumer: KjsConsumer = kafka.consumer({
-        groupId: c.groupId,
-        sessionTimeout: c.sessionTimeoutMs,
-        heartbeatInterval: Math.max(1000, Math.floor(c.sessionTimeoutMs / 10)),
-        rebalanceTimeout: Math.max(60_000, c.sessionTimeoutMs * 2),
-        maxWaitTimeInMs: 100,
-        maxBytesPerPartition: 8 * 1024 * 1024,
-        maxBytes: 32 * 1024 * 1024,
-        allowAutoTopicCreation: false,
-        retry: { retries: 10, initialRetryTime: 200, maxRetryTime: 3000 },
-      });
+      const make = (): KjsConsumer =>
+        kafka.consumer({
+          groupId: c.groupId,
+          sessionTimeout: c.sessionTimeoutMs,
+          heartbeatInterval: Math.max(1000, Math.floor(c.sessionTimeoutMs / 10)),
+          rebalanceTimeout: Math.max(60_000, c.sessionTimeoutMs * 2),
+          maxWaitTimeInMs: 100,
+          maxBytesPerPartition: 8 * 1024 * 1024,
+          maxBytes: 32 * 1024 * 1024,
+          allowAutoTopicCreation: false,
+          retry: { retries: 10, initialRetryTime: 200, maxRetryTime: 3000 },
+        });
+      let consumer = make();
+      let stopped = false;
+      let failures = 0;
+      let replacing: Promise<void> | undefined;
       const close = () => consumer.disconnect();
+
+      async function start(k: KjsConsumer, h: ConsumerHandlers): Promise<void> {
+        k.on(k.events.GROUP_JOIN, (e) => {
+          if (k !== consumer) return;
+          failures = 0;
+          h.onAssigned([...(e.payload.memberAssignment[c.topic] ?? [])].sort((x, y) => x - y));
+        });
+        k.on(k.events.CRASH, (e) => {
+          opts.log.error({ err: e.payload.error.message, restart: e.payload.restart }, 'kafka consumer crashed');
+          // kafkajs restarts itself after a retriable error only; after any other (a coordinator not
+          // found while the broker restarts) it would stay down for good. Start a fresh consumer.
+          if (!e.payload.restart && k === consumer && !stopped) replace(h);
+        });
+        await k.connect();
+        await k.subscribe({ topics: [c.topic], fromBeginning: c.fromBeginning });
+        await k.run({
+          autoCommit: false,
+          eachBatchAutoResolve: true,
+          partitionsConsumedConcurrently: 1,
+          eachBatch: async ({ batch, isStale }) => {
+            if (isStale() || k !== consumer) return;
+            const messages = batch.messages.map((m) => ({ offset: Number(m.offset), value: m.value }));
+            await h.onMessages(batch.partition, messages, Number(batch.highWatermark));
+          },
+        });
+      }
+
+      /** Replaces a crashed consumer with a new one, with backoff, until one starts or the consumer stops. */
+      function replace(h: ConsumerHandlers): void {
+        if (replacing) return;
+        replacing = (async () => {
+          for (;;) {
+            const old = consumer;
+            await old.disconnect().catch(() => {});
+            const delay = Math.min(500 * 2 ** failures, 10_000);
+            failures++;
+            await new Promise((res) => setTimeout(res, delay));
+            if (stopped) return;
+            consumer = make();
+            try {
+              await start(consumer, h);
+              opts.log.warn({ attempt: failures }, 'kafka consumer started again after a crash');
+              return;
+            } catch (err) {
+              opts.log.error({ err: (err as Error).message }, 'kafka consumer could not start; trying again');
+            }
+          }
+        })().finally(() => {
+          replacing = undefined;
+        });
+      }
+
       return {
         async run(h: ConsumerHandlers) {
-          consumer.on(consumer.events.GROUP_JOIN, (e) => {
-            h.onAssigned([...(e.payload.memberAssignment[c.topic] ?? [])].sort((x, y) => x - y));
-          });
-          consumer.on(consumer.events.CRASH, (e) => {
-            opts.log.error({ err: e.payload.error.message, restart: e.payload.restart }, 'kafka consumer crashed');
-          });
-          await consumer.connect();
           closers.add(close);
-          await consumer.subscribe({ topics: [c.topic], fromBeginning: c.fromBeginning });
-          await consumer.run({
-            autoCommit: false,
-            eachBatchAutoResolve: true,
-            partitionsConsumedConcurrently: 1,
-            eachBatch: async ({ batch, isStale }) => {
-              if (isStale()) return;
-              const messages = batch.messages.map((m) => ({ offset: Number(m.offset), value: m.value }));
-              await h.onMessages(batch.partition, messages, Number(batch.highWatermark));
-            },
-          });
+          try {
+            await start(consumer, h);
+          } catch (err) {
+            opts.log.error({ err: (err as Error).message }, 'kafka consumer could not start; trying again');
+            replace(h);
+          }
         },
         async commit(partition, offset, metadata) {
           await consumer.commitOffsets([{ topic: c.topic, partition, offset: String(offset), metadata }]);
@@ -187,8 +232,13 @@ export function createKafkajsClient(opts: KafkajsClientOptions): KafkaClient {
         resume(partitions) {
           if (partitions.length > 0) consumer.resume([{ topic: c.topic, partitions: [...partitions] }]);
         },
+        seek(partition, offset) {
+          consumer.seek({ topic: c.topic, partition, offset: String(offset) });
+        },
         async stop() {
+          stopped = true;
           closers.delete(close);
+          await replacing;
           await consumer.disconnect();
         },
       };
