@@ -20,6 +20,15 @@ export const configSchema = z.object({
   kafka: kafkaConfigSchema,
   ingest: ingestConfigSchema,
   collectd: collectdConfigSchema,
+  query: z
+    .object({
+      maxRowsToRead: z.number().int().min(1).default(2_000_000_000).describe('Rows a query may read; a query estimated to read more is refused with QUERY_ERR_TOO_COSTLY, never cut short.'),
+      maxResultRows: z.number().int().min(1).max(10_000_000).default(100_000).describe('Rows a query may return.'),
+      maxExecutionSeconds: z.number().min(1).default(60).describe('Seconds a query may run before it is stopped.'),
+      maxMemoryBytes: z.number().int().min(1).default(8 * 1024 ** 3).describe('Memory a query may use, bytes.'),
+      maxLiveQueries: z.number().int().min(0).default(50).describe('Live queries (server-sent events) open at once.'),
+    })
+    .prefault({}),
   log: z
     .object({
       level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').describe('Log level of the JSON log on standard output.'),

@@ -2,6 +2,8 @@
 import { Command } from 'commander';
 import { pino } from 'pino';
 import { ConfigError } from '../lib/config-loader.ts';
+import { assetsCommand, defaultUrl } from './assets-command.ts';
+import { queryCommand } from './query-cli.ts';
 import { readConfig } from './config.ts';
 import { parseRoles } from './roles.ts';
 import { buildServer } from './serve.ts';
@@ -71,5 +73,31 @@ program
     process.on('SIGTERM', () => shutdown('SIGTERM'));
     process.on('SIGINT', () => shutdown('SIGINT'));
   });
+
+program
+  .command('query')
+  .description('run a query against a running fleetscope and print the answer')
+  .argument('<query>', 'the query, e.g. \'metric "cpu.percent" last 1h | stats avg(value) by host\'')
+  .option('--url <url>', 'fleetscope to ask (default: FLEETSCOPE_URL, else the configured http.host and http.port)')
+  .option('-f, --format <format>', 'table, json or csv', 'table')
+  .option('--explain', 'show the SQL, its parameters and the estimate instead of running it')
+  .option('--now <time>', 'the query\'s "now" (ISO 8601 or epoch ms), to repeat a question about the past')
+  .action(async (text: string, o: { url?: string; format: string; explain?: boolean; now?: string }) => {
+    if (!['table', 'json', 'csv'].includes(o.format)) {
+      process.stderr.write(`fleetscope: --format is table, json or csv, not ${o.format}\n`);
+      process.exit(2);
+    }
+    let url: string;
+    try {
+      url = o.url?.replace(/\/+$/, '') ?? defaultUrl(program.opts<{ config?: string }>().config ?? process.env.FLEETSCOPE_CONFIG, process.env);
+    } catch (err) {
+      process.stderr.write(`fleetscope: ${(err as Error).message}\n`);
+      process.exit(2);
+    }
+    const code = await queryCommand(text, { url, format: o.format as 'table' | 'json' | 'csv', explain: o.explain ?? false, now: o.now }, (s) => process.stdout.write(`${s}\n`), (s) => process.stderr.write(`${s}\n`));
+    process.exit(code);
+  });
+
+program.addCommand(assetsCommand(() => program.opts<{ config?: string }>().config ?? process.env.FLEETSCOPE_CONFIG));
 
 await program.parseAsync(process.argv);

@@ -11,6 +11,8 @@ import { buildReceivers, type Receivers } from '../ingest/app.ts';
 import { createIngestMetrics } from '../ingest/metrics.ts';
 import { buildPipeline, type Pipeline } from '../ingest/pipeline.ts';
 import { readApiRoutes } from '../query/read-api.ts';
+import { assetApiRoutes } from '../query/assets-api.ts';
+import { queryApiRoutes } from '../query/query-api.ts';
 import type { Config } from './config.ts';
 import { checkRoles, type Role } from './roles.ts';
 
@@ -88,6 +90,9 @@ export async function buildServer(config: Config, log: Logger, roles: ReadonlySe
       samplesDays: config.storage.retention.samplesDays,
       rollup1mDays: config.storage.retention.rollup1mDays,
     });
+    await app.register(assetApiRoutes, { storage });
+    const { maxLiveQueries, ...limits } = config.query;
+    await app.register(queryApiRoutes, { storage, samplesDays: config.storage.retention.samplesDays, limits, maxLiveQueries });
   }
   app.get('/metrics', async (_req, reply) => reply.type('text/plain; version=0.0.4').send(registry.render()));
   app.get('/healthz', async () => ({ status: 'ok' }));

@@ -19,8 +19,11 @@ export interface Storage {
   readonly database: string;
   /** Runs a statement that returns nothing. */
   command(sql: string, params?: Record<string, unknown>): Promise<void>;
-  /** Runs a query and returns its rows (JSONEachRow), 64-bit integers quoted as strings. */
-  query<T = Record<string, unknown>>(sql: string, params?: Record<string, unknown>): Promise<T[]>;
+  /**
+   * Runs a query and returns its rows (JSONEachRow), 64-bit integers quoted as strings. `settings` join
+   * the statement's SETTINGS clause (the statement itself must not have one).
+   */
+  query<T = Record<string, unknown>>(sql: string, params?: Record<string, unknown>, settings?: Readonly<Record<string, string | number>>): Promise<T[]>;
   /** Sends `body` as the data of an `INSERT … FORMAT …` statement. */
   insertText(sql: string, body: string): Promise<void>;
   /** Checks that storage answers. */
@@ -52,9 +55,12 @@ function wrap(client: ClickHouseClient, mode: 'embedded' | 'server', database: s
     async command(sql, params) {
       await client.command({ query: sql, query_params: params });
     },
-    async query<T>(sql: string, params?: Record<string, unknown>): Promise<T[]> {
+    async query<T>(sql: string, params?: Record<string, unknown>, settings?: Readonly<Record<string, string | number>>): Promise<T[]> {
+      const extra = Object.entries(settings ?? {})
+        .map(([k, v]) => `, ${settingName(k)} = ${typeof v === 'number' ? String(v) : `'${v.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`}`)
+        .join('');
       const rs = await client.query({
-        query: `${sql}\nSETTINGS output_format_json_quote_64bit_integers = 1, output_format_json_quote_denormals = 0`,
+        query: `${sql}\nSETTINGS output_format_json_quote_64bit_integers = 1, output_format_json_quote_denormals = 0${extra}`,
         format: 'JSONEachRow',
         query_params: params,
       });
@@ -79,4 +85,10 @@ function wrap(client: ClickHouseClient, mode: 'embedded' | 'server', database: s
     },
     close: () => client.close(),
   };
+}
+
+/** A setting name as SQL text; refuses anything but an identifier. */
+function settingName(name: string): string {
+  if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new Error(`not a setting name: ${name}`);
+  return name;
 }

@@ -1,0 +1,328 @@
+// Distribution functions for the few p-values and quantiles computed in JS after ClickHouse has aggregated
+// (reference/query-language.md §5.6, §6.6). Shared conventions: NaN in → NaN out; df ≤ 0 → NaN; an
+// infinite statistic gives a p-value of 0; probabilities are clamped to [0, 1].
+
+const EPS = 1e-16;
+const TINY = 1e-300;
+const LN_SQRT_2PI = 0.5 * Math.log(2 * Math.PI);
+
+/**
+ * Stirling correction lgamma(x) − ((x − ½)·ln x − x + ½·ln 2π) for x ≥ 10, from the Bernoulli series up to
+ * x⁻¹⁵; the first omitted term is below 3e-17 at x = 10.
+ */
+function stirlingCorrection(x: number): number {
+  const r = 1 / (x * x);
+  const series = 1 / 12 - r * (1 / 360 - r * (1 / 1260 - r * (1 / 1680 - r * (1 / 1188 - r * (691 / 360360 - r * (1 / 156 - r * (3617 / 122400)))))));
+  return series / x;
+}
+
+/**
+ * ln Γ(x) for x > 0: Stirling's series for x ≥ 10, shifted by the recurrence Γ(x) = Γ(x + k) / (x·…·(x + k − 1))
+ * below. Absolute error about 1e-15 (so relative error grows near the zeros at x = 1 and x = 2).
+ * Returns NaN for x ≤ 0 or NaN, and Infinity for x = Infinity.
+ */
+export function logGamma(x: number): number {
+  if (!(x > 0)) return NaN;
+  if (x === Infinity) return Infinity;
+  let shift = 1;
+  let y = x;
+  while (y < 10) {
+    shift *= y;
+    y += 1;
+  }
+  return (y - 0.5) * Math.log(y) - y + LN_SQRT_2PI + stirlingCorrection(y) - Math.log(shift);
+}
+
+/**
+ * ln B(a, b) for a, b > 0, written (as R's `lbeta`) so that large arguments do not cancel: with t distributions of
+ * 10⁶ df, ln Γ(a) + ln Γ(b) − ln Γ(a + b) would lose nine digits.
+ */
+function logBeta(a: number, b: number): number {
+  const p = Math.min(a, b);
+  const q = Math.max(a, b);
+  if (p >= 10) {
+    const corr = stirlingCorrection(p) + stirlingCorrection(q) - stirlingCorrection(p + q);
+    return -0.5 * Math.log(q) + LN_SQRT_2PI + corr + (p - 0.5) * Math.log(p / (p + q)) + q * Math.log1p(-p / (p + q));
+  }
+  if (q >= 10) {
+    const corr = stirlingCorrection(q) - stirlingCorrection(p + q);
+    return logGamma(p) + corr + p - p * Math.log(p + q) + (q - 0.5) * Math.log1p(-p / (p + q));
+  }
+  return logGamma(p) + logGamma(q) - logGamma(p + q);
+}
+
+/** Iteration cap for the series and continued fractions, which need O(√a) terms near the mode. */
+function maxIterations(a: number): number {
+  return 1000 + Math.ceil(50 * Math.sqrt(a));
+}
+
+/** Continued fraction for I_x(a, b) (Numerical Recipes `betacf`, modified Lentz). Converges for x < (a+1)/(a+b+2). */
+function betaContinuedFraction(x: number, y: number, a: number, b: number): number {
+  const qab = a + b;
+  let c = 1;
+  // 1 − (a+b)·x/(a+1), rewritten with y = 1 − x because it cancels when x is near 1 and a is large.
+  let d = (1 - b + qab * y) / (a + 1);
+  if (Math.abs(d) < TINY) d = TINY;
+  d = 1 / d;
+  let h = d;
+  const limit = maxIterations(Math.max(a, b));
+  for (let m = 1; m <= limit; m++) {
+    const m2 = 2 * m;
+    for (const aa of [(m * (b - m) * x) / ((a - 1 + m2) * (a + m2)), (-(a + m) * (qab + m) * x) / ((a + m2) * (a + 1 + m2))]) {
+      d = 1 + aa * d;
+      if (Math.abs(d) < TINY) d = TINY;
+      c = 1 + aa / c;
+      if (Math.abs(c) < TINY) c = TINY;
+      d = 1 / d;
+      h *= d * c;
+    }
+    if (Math.abs(d * c - 1) < EPS) return h;
+  }
+  return NaN;
+}
+
+/**
+ * Both tails of the regularized incomplete beta, [I_x(a, b), 1 − I_x(a, b)], with y = 1 − x passed in by the
+ * caller so that neither tail is computed as 1 minus a number near 1 when it can be avoided.
+ */
+function betaTails(x: number, y: number, a: number, b: number): [number, number] {
+  if (x <= 0) return [0, 1];
+  if (y <= 0) return [1, 0];
+  // ln x from whichever of x, y is small: with a = 5e8 (t, 10⁹ df) a rounding of x near 1 would cost 8 digits.
+  const lnx = x < 0.5 ? Math.log(x) : Math.log1p(-y);
+  const lny = y < 0.5 ? Math.log(y) : Math.log1p(-x);
+  const front = Math.exp(a * lnx + b * lny - logBeta(a, b));
+  if (x < (a + 1) / (a + b + 2)) {
+    const lower = clamp01((front * betaContinuedFraction(x, y, a, b)) / a);
+    return [lower, 1 - lower];
+  }
+  const upper = clamp01((front * betaContinuedFraction(y, x, b, a)) / b);
+  return [1 - upper, upper];
+}
+
+/**
+ * Regularized incomplete beta I_x(a, b) = B(x; a, b) / B(a, b), for 0 ≤ x ≤ 1 and a, b > 0. Relative error about
+ * 1e-13 for a, b up to 10⁶ (the continued fraction needs more terms, O(√max(a, b)), beyond).
+ * Returns NaN for NaN input, x outside [0, 1], or a, b ≤ 0.
+ */
+export function regularizedBeta(x: number, a: number, b: number): number {
+  if (!(a > 0 && b > 0 && x >= 0 && x <= 1) || a === Infinity || b === Infinity) return NaN;
+  return betaTails(x, 1 - x, a, b)[0];
+}
+
+/** Both tails of the regularized incomplete gamma, [P(a, x), Q(a, x)] (Numerical Recipes `gser` / `gcf`). */
+function gammaTails(a: number, x: number): [number, number] {
+  if (x <= 0) return [0, 1];
+  if (x === Infinity) return [1, 0];
+  const front = Math.exp(-x + a * Math.log(x) - logGamma(a));
+  const limit = maxIterations(a);
+  if (x < a + 1) {
+    let term = 1 / a;
+    let sum = term;
+    for (let n = 1; n <= limit; n++) {
+      term *= x / (a + n);
+      sum += term;
+      if (Math.abs(term) < Math.abs(sum) * EPS) {
+        const lower = clamp01(sum * front);
+        return [lower, 1 - lower];
+      }
+    }
+    return [NaN, NaN];
+  }
+  let b = x + 1 - a;
+  let c = 1 / TINY;
+  let d = 1 / b;
+  let h = d;
+  for (let i = 1; i <= limit; i++) {
+    const an = -i * (i - a);
+    b += 2;
+    d = an * d + b;
+    if (Math.abs(d) < TINY) d = TINY;
+    c = b + an / c;
+    if (Math.abs(c) < TINY) c = TINY;
+    d = 1 / d;
+    h *= d * c;
+    if (Math.abs(d * c - 1) < EPS) {
+      const upper = clamp01(front * h);
+      return [1 - upper, upper];
+    }
+  }
+  return [NaN, NaN];
+}
+
+/**
+ * Regularized lower incomplete gamma P(a, x) = γ(a, x) / Γ(a), for a > 0 and x ≥ 0 (x < 0 is treated as 0).
+ * Relative error about 1e-13 for a up to 10⁶. Returns NaN for NaN input, a ≤ 0 or a = Infinity.
+ */
+export function regularizedGammaP(a: number, x: number): number {
+  if (!(a > 0) || a === Infinity || Number.isNaN(x)) return NaN;
+  return gammaTails(a, x)[0];
+}
+
+/** Regularized upper incomplete gamma Q(a, x) = 1 − P(a, x), computed directly in the upper tail. Same domain as P. */
+export function regularizedGammaQ(a: number, x: number): number {
+  if (!(a > 0) || a === Infinity || Number.isNaN(x)) return NaN;
+  return gammaTails(a, x)[1];
+}
+
+/**
+ * Standard normal CDF Φ(z), from Q(½, z²/2) so that the lower tail keeps full relative precision down to ~1e-300.
+ * Φ(±Infinity) = 1 or 0; NaN gives NaN.
+ */
+export function normalCdf(z: number): number {
+  if (Number.isNaN(z)) return NaN;
+  const tail = 0.5 * gammaTails(0.5, 0.5 * z * z)[1];
+  return z < 0 ? tail : 1 - tail;
+}
+
+// Acklam's rational approximation of the normal quantile (relative error < 1.15e-9), refined below by one Halley step.
+const ACKLAM_A = [-3.969683028665376e1, 2.209460984245205e2, -2.759285104469687e2, 1.38357751867269e2, -3.066479806614716e1, 2.506628277459239];
+const ACKLAM_B = [-5.447609879822406e1, 1.615858368580409e2, -1.556989798598866e2, 6.680131188771972e1, -1.328068155288572e1];
+const ACKLAM_C = [-7.784894002430293e-3, -3.223964580411365e-1, -2.400758277161838, -2.549732539343734, 4.374664141464968, 2.938163982698783];
+const ACKLAM_D = [7.784695709041462e-3, 3.224671290700398e-1, 2.445134137142996, 3.754408661907416];
+
+/** Horner evaluation of a polynomial whose coefficients run from the highest power down. */
+function poly(coef: readonly number[], x: number): number {
+  let s = 0;
+  for (const c of coef) s = s * x + c;
+  return s;
+}
+
+/**
+ * Standard normal quantile Φ⁻¹(p): Acklam's approximation plus one Halley step on {@link normalCdf}, accurate to
+ * about 1e-15 relative. p = 0 → −Infinity, p = 1 → Infinity; p outside [0, 1] or NaN → NaN.
+ */
+export function normalQuantile(p: number): number {
+  if (!(p >= 0 && p <= 1)) return NaN;
+  if (p === 0) return -Infinity;
+  if (p === 1) return Infinity;
+  if (p > 0.5) return -normalQuantile(1 - p); // 1 − p is exact for p in [0.5, 1]
+  let x: number;
+  if (p < 0.02425) {
+    const q = Math.sqrt(-2 * Math.log(p));
+    x = poly(ACKLAM_C, q) / (poly(ACKLAM_D, q) * q + 1);
+  } else {
+    const q = p - 0.5;
+    const r = q * q;
+    x = (poly(ACKLAM_A, r) * q) / (poly(ACKLAM_B, r) * r + 1);
+  }
+  // Halley: e / φ(x), corrected for the curvature of Φ.
+  const u = (normalCdf(x) - p) * Math.sqrt(2 * Math.PI) * Math.exp(0.5 * x * x);
+  return x - u / (1 + 0.5 * x * u);
+}
+
+/** Checks shared by the t functions: NaN for NaN input or df that is not > 0. */
+function badDf(df: number): boolean {
+  return !(df > 0);
+}
+
+/**
+ * Student t CDF P(T ≤ t) with df degrees of freedom; df may be fractional (Welch) and Infinity means the normal.
+ * Computed as ½·I_{df/(df+t²)}(df/2, ½), so the lower tail keeps relative precision. t = ±Infinity → 1 or 0;
+ * NaN t or df → NaN; df ≤ 0 → NaN.
+ */
+export function tCdf(t: number, df: number): number {
+  if (Number.isNaN(t) || badDf(df)) return NaN;
+  if (df === Infinity) return normalCdf(t);
+  const tail = 0.5 * tTwoSidedP(t, df);
+  return t < 0 ? tail : 1 - tail;
+}
+
+/**
+ * Two-sided p-value P(|T| ≥ |t|) of a t statistic with df (possibly fractional) degrees of freedom.
+ * |t| = Infinity → 0; t = 0 → 1; NaN t or df → NaN; df ≤ 0 → NaN. df = Infinity uses the normal.
+ */
+export function tTwoSidedP(t: number, df: number): number {
+  if (Number.isNaN(t) || badDf(df)) return NaN;
+  if (!Number.isFinite(t)) return 0;
+  if (df === Infinity) return 2 * normalCdf(-Math.abs(t));
+  // x = df / (df + t²) and y = t² / (df + t²), written through s = √df/|t| so that neither overflows.
+  if (t === 0) return 1;
+  const s = Math.sqrt(df) / Math.abs(t);
+  const s2 = s * s;
+  if (s2 === Infinity) return 1; // |t| < ~1e-154·√df
+  // Above 10⁷ df the continued fraction loses ~df·1e-17 relative to rounding; Temme's leading term
+  // I_x(a, ½) ≈ Q(½, −(a − ¼)·ln x) is then better than 2e-10 relative for |t| ≤ 30 (error ∝ t⁴/df²).
+  if (df > 1e7) return gammaTails(0.5, (df / 2 - 0.25) * Math.log1p(1 / s2))[1];
+  return betaTails(s2 / (1 + s2), 1 / (1 + s2), df / 2, 0.5)[0];
+}
+
+/** Density of Student's t, via the cancellation-free ln B(df/2, ½). */
+function tDensity(t: number, df: number): number {
+  return Math.exp(-0.5 * Math.log(df) - logBeta(df / 2, 0.5) - ((df + 1) / 2) * Math.log1p((t * t) / df));
+}
+
+/**
+ * Student t quantile: the t with P(T ≤ t) = p for df (possibly fractional) degrees of freedom. Closed forms for
+ * df = 1 and 2; otherwise Newton on ln CDF from a Cornish–Fisher start, safeguarded by bisection within a bracket,
+ * to a relative tolerance of 1e-13 (absolute accuracy better than 1e-8 wherever the CDF is accurate).
+ * p = 0 → −Infinity, p = 1 → Infinity; p outside [0, 1], NaN, or df ≤ 0 → NaN. df = Infinity uses the normal.
+ */
+export function tQuantile(p: number, df: number): number {
+  if (!(p >= 0 && p <= 1) || badDf(df)) return NaN;
+  if (df === Infinity) return normalQuantile(p);
+  if (p === 0) return -Infinity;
+  if (p === 1) return Infinity;
+  if (p === 0.5) return 0;
+  if (p > 0.5) return -tQuantile(1 - p, df);
+  if (df === 1) return -1 / Math.tan(Math.PI * p);
+  if (df === 2) return (2 * p - 1) / Math.sqrt(2 * p * (1 - p));
+  return lowerTailTQuantile(p, df);
+}
+
+/** The t quantile for 0 < p < ½ (so t < 0) and df ∉ {1, 2, ∞}. */
+function lowerTailTQuantile(p: number, df: number): number {
+  const z = normalQuantile(p);
+  const z2 = z * z;
+  let x = z + (z * (z2 + 1)) / (4 * df) + (z * (5 * z2 * z2 + 16 * z2 + 3)) / (96 * df * df);
+  if (!(x < 0) || !Number.isFinite(x)) x = -1;
+  // Bracket [lo, hi] with CDF(lo) ≤ p < CDF(hi); hi = 0 has CDF ½ > p.
+  let hi = 0;
+  let lo = Math.min(x, -1);
+  while (tCdf(lo, df) > p) {
+    hi = lo;
+    lo *= 2;
+    if (!Number.isFinite(lo)) return -Infinity;
+  }
+  if (!(x > lo && x < hi)) x = 0.5 * (lo + hi);
+  const logP = Math.log(p);
+  for (let i = 0; i < 300; i++) {
+    const cdf = tCdf(x, df);
+    if (cdf > p) hi = x;
+    else lo = x;
+    let next = x - ((Math.log(cdf) - logP) * cdf) / tDensity(x, df);
+    if (!(next > lo && next < hi)) next = 0.5 * (lo + hi);
+    if (Math.abs(next - x) <= 1e-13 * Math.abs(x) || hi - lo <= 1e-13 * Math.abs(lo)) return next;
+    x = next;
+  }
+  return x;
+}
+
+/**
+ * Survival P(F ≥ f) of the F distribution with df1, df2 degrees of freedom: the p-value of an F statistic.
+ * Computed as I_{df2/(df2+df1·f)}(df2/2, df1/2). f ≤ 0 → 1; f = Infinity → 0; NaN or df ≤ 0 → NaN.
+ * An infinite df is the chi-square limit (both infinite: the point mass at 1).
+ */
+export function fSurvival(f: number, df1: number, df2: number): number {
+  if (Number.isNaN(f) || badDf(df1) || badDf(df2)) return NaN;
+  if (f <= 0) return 1;
+  if (f === Infinity) return 0;
+  if (df1 === Infinity && df2 === Infinity) return f >= 1 ? 0 : 1;
+  if (df2 === Infinity) return regularizedGammaQ(df1 / 2, (df1 * f) / 2);
+  if (df1 === Infinity) return regularizedGammaP(df2 / 2, df2 / (2 * f));
+  const n = df1 * f;
+  return betaTails(df2 / (df2 + n), n / (df2 + n), df2 / 2, df1 / 2)[0];
+}
+
+/**
+ * Survival P(X ≥ x) of the chi-square distribution with df (possibly fractional) degrees of freedom, i.e. Q(df/2, x/2).
+ * x ≤ 0 → 1; x = Infinity → 0; NaN, df ≤ 0 or df = Infinity → NaN.
+ */
+export function chiSquareSurvival(x: number, df: number): number {
+  if (Number.isNaN(x) || badDf(df) || df === Infinity) return NaN;
+  return gammaTails(df / 2, x / 2)[1];
+}
+
+function clamp01(v: number): number {
+  return v < 0 ? 0 : v > 1 ? 1 : v;
+}
