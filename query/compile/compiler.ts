@@ -852,10 +852,14 @@ class Compiler {
     const sc = this.scope(holder);
     const y = compileExpr(st.expr, sc, this.params);
     if (y.type !== 'number') throw semantic('"trend" needs a number', st.expr.span);
-    const by = st.by.map((x) => {
-      if (!holder.rel.cols.has(x.name) && sc.resolve(x.name, x.span) === undefined) throw semantic(`cannot fit by "${x.name}": not a column here`, x.span);
-      return x.name;
-    });
+    // One line per series: by default per key of the rows (the "by" of the stats before, such as host).
+    const by =
+      st.by.length > 0
+        ? st.by.map((x) => {
+            if (!holder.rel.cols.has(x.name) && sc.resolve(x.name, x.span) === undefined) throw semantic(`cannot fit by "${x.name}": not a column here`, x.span);
+            return x.name;
+          })
+        : [...holder.rel.cols].filter(([n, t]) => t === 'string' && !n.startsWith('__')).map(([n]) => n);
     let until: string | undefined;
     if (st.until) {
       const u = compileExpr(st.until, sc, this.params);

@@ -24,12 +24,12 @@ assets_4 AS (
   SELECT p.*, a.`disk_capacity_bytes` AS `disk_capacity_bytes` FROM stats_3 AS p LEFT JOIN (SELECT host, hw_model, manufacturer, site, rack, role, os, kernel, cpu_model, cpu_cores, memory_bytes, disk_capacity_bytes, nic_speed_bps, status, attrs FROM (SELECT * FROM fleetscope.asset_history FINAL WHERE valid_from <= now64(3) ORDER BY host, valid_from DESC LIMIT 1 BY host) WHERE deleted = 0) AS a ON a.host = p.host
 ),
 trend_fit_5 AS (
-  SELECT toFloat64(count()) AS n, covarSamp(__x, __y) / nullIf(varSamp(__x), 0) AS __slope, avg(__x) AS __mx, avg(__y) AS __my, varSamp(__x) AS __vx, varSamp(__y) AS __vy, max(__x) AS __lastx, argMax(__y, __x) AS last_value, any(__cap) AS capacity
-  FROM (SELECT *, (toUnixTimestamp64Milli(toDateTime64(ts, 3, 'UTC')) / 86400000) AS __x, toFloat64(`used`) AS __y, toFloat64(`disk_capacity_bytes`) AS __cap FROM assets_4 WHERE isFinite(__y)) GROUP BY tuple()
+  SELECT `host`, toFloat64(count()) AS n, covarSamp(__x, __y) / nullIf(varSamp(__x), 0) AS __slope, avg(__x) AS __mx, avg(__y) AS __my, varSamp(__x) AS __vx, varSamp(__y) AS __vy, max(__x) AS __lastx, argMax(__y, __x) AS last_value, any(__cap) AS capacity
+  FROM (SELECT *, (toUnixTimestamp64Milli(toDateTime64(ts, 3, 'UTC')) / 86400000) AS __x, toFloat64(`used`) AS __y, toFloat64(`disk_capacity_bytes`) AS __cap FROM assets_4 WHERE isFinite(__y)) GROUP BY `host`
 ),
 trend_6 AS (
-  SELECT n, __slope AS slope_per_day, last_value, capacity, __my - __slope * __mx + __slope * __lastx AS __fitted, if(n > 2, greatest(0, (n - 1) / (n - 2) * (__vy - __slope * __slope * __vx)), nan) AS __resvar, sqrt(__resvar / ((n - 1) * __vx)) AS __se, __slope, if(__vy > 0, 1 - __resvar * (n - 2) / ((n - 1) * __vy), NULL) AS r2, capacity - __fitted AS __left, if(__slope > 0, __left / __slope, NULL) AS days_to_full, if(__slope > 0, fromUnixTimestamp64Milli(toInt64((__lastx + __left / __slope) * 86400000), 'UTC'), NULL) AS full_at
-  FROM trend_fit_5
+  SELECT `host`, n, __slope AS slope_per_day, last_value, capacity, __my - __slope * __mx + __slope * __lastx AS __fitted, if(n > 2, greatest(0, (n - 1) / (n - 2) * (__vy - __slope * __slope * __vx)), nan) AS __resvar, sqrt(__resvar / ((n - 1) * __vx)) AS __se, __slope, if(__vy > 0, 1 - __resvar * (n - 2) / ((n - 1) * __vy), NULL) AS r2, capacity - __fitted AS __left, if(__slope > 0, __left / __slope, NULL) AS days_to_full, if(__slope > 0, fromUnixTimestamp64Milli(toInt64((__lastx + __left / __slope) * 86400000), 'UTC'), NULL) AS full_at
+  FROM trend_fit_5 ORDER BY `host`
 ),
 where_7 AS (
   SELECT * FROM trend_6 WHERE (`days_to_full` < {p9:Float64})
@@ -37,5 +37,5 @@ where_7 AS (
 sort_8 AS (
   SELECT * FROM where_7 ORDER BY `days_to_full` ASC
 )
-SELECT toFloat64(`n`) AS `n`, toFloat64(`slope_per_day`) AS `slope_per_day`, toFloat64(`last_value`) AS `last_value`, toFloat64(`capacity`) AS `capacity`, toFloat64(`r2`) AS `r2`, toFloat64(`days_to_full`) AS `days_to_full`, toUnixTimestamp64Milli(toDateTime64(`full_at`, 3, 'UTC')) AS `full_at`, toFloat64(`__se`) AS `__se`, toFloat64(`__left`) AS `__left`, toFloat64(`__slope`) AS `__slope` FROM sort_8 LIMIT {p10:UInt64}
+SELECT `host`, toFloat64(`n`) AS `n`, toFloat64(`slope_per_day`) AS `slope_per_day`, toFloat64(`last_value`) AS `last_value`, toFloat64(`capacity`) AS `capacity`, toFloat64(`r2`) AS `r2`, toFloat64(`days_to_full`) AS `days_to_full`, toUnixTimestamp64Milli(toDateTime64(`full_at`, 3, 'UTC')) AS `full_at`, toFloat64(`__se`) AS `__se`, toFloat64(`__left`) AS `__left`, toFloat64(`__slope`) AS `__slope` FROM sort_8 LIMIT {p10:UInt64}
 -- params: {"p0":["df.df_complex"],"p1":"plugin_instance","p2":"type_instance","p3":"data","p4":"used","p5":1792584000,"p6":1795176000,"p7":1792540800,"p8":1795176000,"p9":60,"p10":100001}
