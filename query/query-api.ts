@@ -57,6 +57,11 @@ export async function queryApiRoutes(app: FastifyInstance, opts: QueryApiOptions
   const clock = opts.now ?? Date.now;
   const maxLive = opts.maxLiveQueries ?? 50;
   let live = 0;
+  /** Open live streams, ended when the server closes. */
+  const streams = new Set<() => void>();
+  app.addHook('preClose', async () => {
+    for (const end of [...streams]) end();
+  });
   const engine = (now: number | undefined) => ({ now: now ?? clock(), samplesDays: opts.samplesDays, limits: opts.limits });
 
   app.post('/api/v1/query', async (req, reply) => {
@@ -128,11 +133,16 @@ export async function queryApiRoutes(app: FastifyInstance, opts: QueryApiOptions
       }
     }, tickMs);
     const heartbeat = setInterval(() => !closed && res.write(': keep-alive\n\n'), 15_000);
-    req.raw.on('close', () => {
+    const end = () => {
+      if (closed) return;
       closed = true;
       live--;
+      streams.delete(end);
       clearInterval(timer);
       clearInterval(heartbeat);
-    });
+      res.end();
+    };
+    streams.add(end);
+    req.raw.on('close', end);
   });
 }

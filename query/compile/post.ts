@@ -30,7 +30,9 @@ export function applyPost(c: CompiledQuery, raw: Row[]): PostResult {
     warnings.push(...out.warnings);
     if (out.details) details = { ...details, ...out.details };
   }
-  return { columns, rows: rows.map((r) => columns.map((col) => r[col.name] ?? null)), warnings, details };
+  // 64-bit integers (times in ms) arrive as decimal text: hand out numbers.
+  const cell = (v: unknown, type: ColType) => (v === null || v === undefined ? null : type === 'time' || (type === 'number' && typeof v === 'string') ? Number(v) : v);
+  return { columns, rows: rows.map((r) => columns.map((col) => cell(r[col.name], col.type))), warnings, details };
 }
 
 function applyStep(step: PostStep, columns: { name: string; type: ColType }[], rows: Row[]): { columns: { name: string; type: ColType }[]; rows: Row[]; warnings: string[]; details?: Record<string, unknown> } {
