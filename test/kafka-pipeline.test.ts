@@ -56,7 +56,13 @@ async function settle(writer: FleetscopeHandle, plugin: string, baseMs: number, 
   const deadline = Date.now() + 90_000;
   let stored: number[] = [];
   for (;;) {
-    stored = await storedValues(writer.baseUrl, plugin, baseMs, span * 2);
+    try {
+      stored = await storedValues(writer.baseUrl, plugin, baseMs, span * 2);
+    } catch (err) {
+      // The writer is gone: say what it printed last.
+      for (const l of writer.logs.slice(-40)) console.log(`writer: ${JSON.stringify(l)}`);
+      throw err;
+    }
     const lag = await writer.metricValue('fleetscope_kafka_consumer_lag');
     const queued = await writer.metricValue('fleetscope_kafka_writer_queued_blocks');
     if (missing(r.acked, stored).length === 0 && lag === 0 && queued === 0) break;

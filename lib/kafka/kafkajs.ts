@@ -145,6 +145,8 @@ export function createKafkajsClient(opts: KafkajsClientOptions): KafkaClient {
           retry: { retries: 10, initialRetryTime: 200, maxRetryTime: 3000 },
         });
       let consumer = make();
+      /** Commits the broker accepted, as `partition:offset`, seen on kafkajs's commit event. */
+      const confirmed = new Set<string>();
       let stopped = false;
       let failures = 0;
       let replacing: Promise<void> | undefined;
@@ -155,6 +157,9 @@ export function createKafkajsClient(opts: KafkajsClientOptions): KafkaClient {
           if (k !== consumer) return;
           failures = 0;
           h.onAssigned([...(e.payload.memberAssignment[c.topic] ?? [])].sort((x, y) => x - y));
+        });
+        k.on(k.events.COMMIT_OFFSETS, (e) => {
+          for (const t of e.payload.topics) if (t.topic === c.topic) for (const p of t.partitions) confirmed.add(`${p.partition}:${p.offset}`);
         });
         k.on(k.events.CRASH, (e) => {
           opts.log.error({ err: e.payload.error.message, restart: e.payload.restart }, 'kafka consumer crashed');
@@ -212,7 +217,12 @@ export function createKafkajsClient(opts: KafkajsClientOptions): KafkaClient {
           }
         },
         async commit(partition, offset, metadata) {
+          // kafkajs answers a commit made while its consumer is down (crashed, restarting) with success
+          // without sending anything: only the broker's acceptance, seen on the commit event, counts.
+          const key = `${partition}:${offset}`;
+          confirmed.delete(key);
           await consumer.commitOffsets([{ topic: c.topic, partition, offset: String(offset), metadata }]);
+          if (!confirmed.delete(key)) throw new Error('the commit was not sent: the consumer is not running (crashed or restarting)');
         },
         async committed() {
           const a = await adminClient();
