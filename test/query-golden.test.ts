@@ -117,6 +117,25 @@ metric "${WEB.latencyMetric}" last 6h
     expect(current.rows.map((r) => r.hw_model)).toEqual([MODEL_CHANGE.to]);
   });
 
+  it('a long range reads the rollups and answers as raw samples do', async () => {
+    const text = (range: string) => `metric "${WEB.latencyMetric}" ${range} | stats avg_ms = avg(value), n = count(), top = max(value) by hw_model`;
+    const raw = await q(text('last 6h'));
+    const rolled = await q(text('last 3d'));
+    expect(raw.r.source).toBe('samples');
+    expect(rolled.r.source).toBe('samples_1m');
+    expect(rolled.r.warnings.join(' ')).toContain('rollup');
+    expect(rolled.rows.map((r) => r.hw_model)).toEqual(raw.rows.map((r) => r.hw_model));
+    rolled.rows.forEach((r, i) => {
+      expect(r.n).toBe(raw.rows[i].n);
+      expect(Number(r.avg_ms)).toBeCloseTo(Number(raw.rows[i].avg_ms), 6);
+      expect(r.top).toBe(raw.rows[i].top);
+    });
+    const rates = await q(`metric "${WEB.requestsMetric}" last 3d | rate | stats rps = avg(value) by host | stats rps_per_host = avg(rps) by hw_model`);
+    expect(rates.r.source).toBe('samples_1m');
+    const rawRates = await q(`metric "${WEB.requestsMetric}" last 6h | rate | stats rps = avg(value) by host | stats rps_per_host = avg(rps) by hw_model`);
+    rates.rows.forEach((r, i) => expect(Number(r.rps_per_host)).toBeCloseTo(Number(rawRates.rows[i].rps_per_host), 6));
+  });
+
   it('stats every with gap fill, top per group and head', async () => {
     const { r, rows } = await q(`metric "${WEB.latencyMetric}" from now-2h to now | stats every 30m n = count() by site | top 2 n by site`);
     expect(r.view.kind).toBe('timechart');
