@@ -52,7 +52,7 @@ corr_b_11 AS (
 ),
 correlate_12 AS (
   SELECT __lag * 1000 AS lag, toFloat64(count()) AS n, corr(__x, __y) AS pearson, rankCorr(__x, __y) AS spearman
-  FROM corr_a_10 INNER JOIN corr_b_11 USING (__k) GROUP BY __lag ORDER BY __lag
+FROM corr_a_10 INNER JOIN corr_b_11 USING (__k) GROUP BY __lag ORDER BY __lag
 )
 SELECT toFloat64(`lag`) AS `lag`, toFloat64(`n`) AS `n`, toFloat64(`pearson`) AS `pearson`, toFloat64(`spearman`) AS `spearman` FROM correlate_12 LIMIT {p14:UInt64}
 -- params: {"p0":["interface.if_octets.rx"],"p1":"core%","p2":1794571200000,"p3":1795176000000,"p4":8,"p5":100000000000,"p6":1794571200,"p7":1795176000,"p8":["http.response_time_ms"],"p9":1794571200,"p10":1795176000,"p11":1794571200,"p12":1795176000,"p13":[0,300,600,900,1200,1500,1800],"p14":100001}

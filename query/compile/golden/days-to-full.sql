@@ -25,11 +25,11 @@ assets_4 AS (
 ),
 trend_fit_5 AS (
   SELECT `host`, toFloat64(count()) AS n, covarSamp(__x, __y) / nullIf(varSamp(__x), 0) AS __slope, avg(__x) AS __mx, avg(__y) AS __my, varSamp(__x) AS __vx, varSamp(__y) AS __vy, max(__x) AS __lastx, argMax(__y, __x) AS last_value, any(__cap) AS capacity
-  FROM (SELECT *, (toUnixTimestamp64Milli(toDateTime64(ts, 3, 'UTC')) / 86400000) AS __x, toFloat64(`used`) AS __y, toFloat64(`disk_capacity_bytes`) AS __cap FROM assets_4 WHERE isFinite(__y)) GROUP BY `host`
+FROM (SELECT *, (toUnixTimestamp64Milli(toDateTime64(ts, 3, 'UTC')) / 86400000) AS __x, toFloat64(`used`) AS __y, toFloat64(`disk_capacity_bytes`) AS __cap FROM assets_4 WHERE isFinite(__y)) GROUP BY `host`
 ),
 trend_6 AS (
   SELECT `host`, n, __slope AS slope_per_day, last_value, capacity, __my - __slope * __mx + __slope * __lastx AS __fitted, if(n > 2, greatest(0, (n - 1) / (n - 2) * (__vy - __slope * __slope * __vx)), nan) AS __resvar, sqrt(__resvar / ((n - 1) * __vx)) AS __se, __slope, if(__vy > 0, 1 - __resvar * (n - 2) / ((n - 1) * __vy), NULL) AS r2, capacity - __fitted AS __left, if(__slope > 0, __left / __slope, NULL) AS days_to_full, if(__slope > 0, fromUnixTimestamp64Milli(toInt64((__lastx + __left / __slope) * 86400000), 'UTC'), NULL) AS full_at
-  FROM trend_fit_5 ORDER BY `host`
+FROM trend_fit_5 ORDER BY `host`
 ),
 where_7 AS (
   SELECT * FROM trend_6 WHERE (`days_to_full` < {p9:Float64})
