@@ -1,0 +1,132 @@
+// HTTP interface of the analysis role: found anomalies, alerts (also as a server-sent-events stream for
+// monitoring that pulls), and the state of the jobs.
+import type { FastifyInstance } from 'fastify';
+import type { Storage } from '../lib/clickhouse/client.ts';
+import { HttpError } from '../lib/http-errors.ts';
+import { parseTime } from '../query/time-params.ts';
+import type { GroupState } from './alerts/lifecycle.ts';
+import type { Alert } from './alerts/model.ts';
+
+export interface AnalysisApiOptions {
+  readonly storage: Storage;
+  /** Status of the jobs this process runs (empty when another process runs them). */
+  readonly jobs: () => readonly object[];
+  /** How often the alert stream looks for changes, ms. */
+  readonly streamPollMs?: number;
+  readonly now?: () => number;
+}
+
+const MAX_LIMIT = 10_000;
+
+function str(q: Record<string, string | undefined>, name: string): string | undefined {
+  const v = q[name];
+  return v === undefined || v === '' ? undefined : v;
+}
+
+function time(q: Record<string, string | undefined>, name: string, fallback: number, now: number): number {
+  const v = str(q, name);
+  if (v === undefined) return fallback;
+  const t = parseTime(v, now);
+  if (t === undefined) throw new HttpError('API_ERR_BAD_PARAM', `cannot read parameter ${name}="${v}": use epoch milliseconds, ISO 8601, "now" or a relative time such as -1h`, { param: name });
+  return t;
+}
+
+function num(q: Record<string, string | undefined>, name: string, fallback: number, min: number, max: number): number {
+  const v = str(q, name);
+  if (v === undefined) return fallback;
+  const n = Number(v);
+  if (!Number.isFinite(n) || n < min || n > max) throw new HttpError('API_ERR_BAD_PARAM', `parameter ${name} must be a number from ${min} to ${max}, not "${v}"`, { param: name });
+  return n;
+}
+
+/** Alerts as stored: the newest state of each key, with the job that owns it. */
+async function readAlerts(storage: Storage, since?: number): Promise<(Alert & { job: string; stateUpdatedAt: number })[]> {
+  const rows = await storage.query<{ job: string; state: string; u: string }>(
+    `SELECT job, argMax(state, updated_at) AS state, toString(toUnixTimestamp64Milli(max(updated_at))) AS u FROM ${storage.database}.alerts GROUP BY job, key${since !== undefined ? ' HAVING max(updated_at) > fromUnixTimestamp64Milli({since:Int64}, \'UTC\')' : ''} ORDER BY job, key`,
+    since !== undefined ? { since } : undefined,
+  );
+  return rows.map((r) => ({ ...(JSON.parse(r.state) as GroupState).alert, job: r.job, stateUpdatedAt: Number(r.u) }));
+}
+
+export async function analysisApiRoutes(app: FastifyInstance, opts: AnalysisApiOptions): Promise<void> {
+  const clock = opts.now ?? Date.now;
+  const db = opts.storage.database;
+  const streams = new Set<() => void>();
+  app.addHook('preClose', async () => {
+    for (const end of [...streams]) end();
+  });
+
+  app.get('/api/v1/anomalies', async (req) => {
+    const q = req.query as Record<string, string | undefined>;
+    const now = clock();
+    const to = time(q, 'to', now, now);
+    const from = time(q, 'from', now - 3_600_000, now);
+    if (!(to > from)) throw new HttpError('API_ERR_BAD_PARAM', 'parameter to must be after from', { param: 'to' });
+    const limit = num(q, 'limit', 1000, 1, MAX_LIMIT);
+    const minScore = num(q, 'min_score', 0, 0, 1);
+    const params: Record<string, unknown> = { from, to, limit, minScore };
+    const conds = ['ts >= fromUnixTimestamp64Milli({from:Int64}, \'UTC\')', 'ts < fromUnixTimestamp64Milli({to:Int64}, \'UTC\')', 'score >= {minScore:Float32}'];
+    for (const f of ['job', 'host', 'metric', 'detector', 'kind']) {
+      const v = str(q, f);
+      if (v !== undefined) {
+        conds.push(`${f} = {${f}:String}`);
+        params[f] = v;
+      }
+    }
+    const rows = await opts.storage.query<Record<string, unknown>>(
+      `SELECT job, detector, kind, toString(series_id) AS series_id, metric, host, labels, toUnixTimestamp64Milli(ts) AS ts, score, observed, expected, low, high, context
+       FROM ${db}.anomalies FINAL WHERE ${conds.join(' AND ')} ORDER BY ts DESC, score DESC LIMIT {limit:UInt32}`,
+      params,
+    );
+    return { anomalies: rows.map((r) => ({ ...r, ts: Number(r.ts) })), from, to };
+  });
+
+  app.get('/api/v1/alerts', async (req) => {
+    const q = req.query as Record<string, string | undefined>;
+    const status = str(q, 'status');
+    if (status !== undefined && !['pending', 'firing', 'resolved'].includes(status)) {
+      throw new HttpError('API_ERR_BAD_PARAM', 'parameter status is pending, firing or resolved', { param: 'status' });
+    }
+    const alerts = (await readAlerts(opts.storage)).filter((a) => status === undefined || a.status === status);
+    return { alerts: alerts.map(({ stateUpdatedAt: _, ...a }) => a) };
+  });
+
+  app.get('/api/v1/alerts/stream', async (req, reply) => {
+    reply.hijack();
+    const res = reply.raw;
+    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' });
+    const send = (event: string, data: unknown) => res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+    let since = 0;
+    let closed = false;
+    let busy = false;
+    const poll = async (first: boolean) => {
+      if (closed || busy) return;
+      busy = true;
+      try {
+        const changed = await readAlerts(opts.storage, first ? undefined : since);
+        for (const a of changed) since = Math.max(since, a.stateUpdatedAt);
+        if (first) send('alerts', { alerts: changed.filter((a) => a.status !== 'resolved').map(({ stateUpdatedAt: _, ...a }) => a) });
+        else for (const { stateUpdatedAt: _, ...a } of changed) send('alert', a);
+      } catch (err) {
+        send('error', { code: 'API_ERR_STORAGE', message: (err as Error).message });
+      } finally {
+        busy = false;
+      }
+    };
+    await poll(true);
+    const timer = setInterval(() => void poll(false), opts.streamPollMs ?? 2000);
+    const heartbeat = setInterval(() => !closed && res.write(': keep-alive\n\n'), 15_000);
+    const end = () => {
+      if (closed) return;
+      closed = true;
+      streams.delete(end);
+      clearInterval(timer);
+      clearInterval(heartbeat);
+      res.end();
+    };
+    streams.add(end);
+    req.raw.on('close', end);
+  });
+
+  app.get('/api/v1/analysis/jobs', async () => ({ jobs: opts.jobs() }));
+}
