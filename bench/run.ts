@@ -4,6 +4,8 @@
 //   npm run bench [-- --seconds 20 --hosts 2000 --concurrency 16 --body-kib 64 --udp-rate 600000]
 // `--only kafka` runs the scaled-out path instead (Kafka broker, ingest process, writer process): see
 // bench/kafka.ts for what it measures and its options (--partitions, --batch-rows, --linger-ms, …).
+// `--only query` runs only the query benchmark (bench/query.ts, also part of the default run):
+//   npm run bench -- --only query [--query-runs 5 --query-hosts 2000]
 import dgram from 'node:dgram';
 import { readFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
@@ -29,9 +31,12 @@ const { values: args } = parseArgs({
     compression: { type: 'string', default: 'snappy' },
     'probe-ms': { type: 'string', default: '250' },
     'poll-ms': { type: 'string', default: '40' },
+    // Query benchmark (--only query, and the default run):
+    'query-runs': { type: 'string', default: '5' },
+    'query-hosts': { type: 'string', default: '2000' },
   },
 });
-if (args.only !== undefined && !['json', 'binary', 'kafka'].includes(args.only)) throw new Error(`--only ${args.only}: use json, binary or kafka`);
+if (args.only !== undefined && !['json', 'binary', 'kafka', 'query'].includes(args.only)) throw new Error(`--only ${args.only}: use json, binary, kafka or query`);
 const SECONDS = Number(args.seconds);
 const HOSTS = Number(args.hosts);
 const CONCURRENCY = Number(args.concurrency);
@@ -217,7 +222,7 @@ if (args.only === 'kafka') {
     },
     jsonLoad,
   );
-} else {
+} else if (args.only !== 'query') {
   const fs = await startFleetscope({ config: { log: { level: 'info' }, ingest: { flushIntervalMs: 200 } } });
   const pid = fs.child.pid!;
   console.log(`fleetscope pid ${pid}; ${HOSTS} hosts × ${VALUES_PER_HOST} values; ${SECONDS} s per path; ${CONCURRENCY} HTTP connections; bodies ≤ ${BODY_BYTES / 1024} KiB`);
@@ -235,4 +240,9 @@ if (args.only === 'kafka') {
   } finally {
     await fs.stop();
   }
+}
+if (args.only === undefined || args.only === 'query') {
+  // Imported here so the ingest benchmarks run whatever state the query engine is in.
+  const { benchQuery } = await import('./query.ts');
+  await benchQuery({ runs: Number(args['query-runs']), hosts: Number(args['query-hosts']) });
 }

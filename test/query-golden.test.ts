@@ -130,6 +130,12 @@ metric "${WEB.latencyMetric}" last 6h
       expect(Number(r.avg_ms)).toBeCloseTo(Number(raw.rows[i].avg_ms), 6);
       expect(r.top).toBe(raw.rows[i].top);
     });
+    const month = await q(text('last 30d'));
+    expect(month.r.source).toBe('samples_1d');
+    month.rows.forEach((r, i) => {
+      expect(r.n).toBe(raw.rows[i].n);
+      expect(Number(r.avg_ms)).toBeCloseTo(Number(raw.rows[i].avg_ms), 6);
+    });
     const rates = await q(`metric "${WEB.requestsMetric}" last 3d | rate | stats rps = avg(value) by host | stats rps_per_host = avg(rps) by hw_model`);
     expect(rates.r.source).toBe('samples_1m');
     const rawRates = await q(`metric "${WEB.requestsMetric}" last 6h | rate | stats rps = avg(value) by host | stats rps_per_host = avg(rps) by hw_model`);

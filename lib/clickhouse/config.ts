@@ -20,6 +20,7 @@ export const storageConfigSchema = z
         samplesDays: z.number().int().min(1).max(7300).default(30).describe('Days raw samples are kept.'),
         rollup1mDays: z.number().int().min(1).max(7300).default(400).describe('Days the 1-minute rollup is kept.'),
         rollup1hDays: z.number().int().min(1).max(7300).default(1825).describe('Days the 1-hour rollup is kept.'),
+        rollup1dDays: z.number().int().min(1).max(7300).default(3650).describe('Days the 1-day rollup is kept.'),
         eventsDays: z.number().int().min(1).max(7300).default(90).describe('Days events (notifications) are kept.'),
         seriesDays: z.number().int().min(1).max(7300).default(400).describe('Days a series that stopped reporting stays listed.'),
         anomaliesDays: z.number().int().min(1).max(7300).default(180).describe('Days found anomalies are kept.'),

@@ -20,6 +20,7 @@ export function retentionDays(config: StorageConfig): Record<string, number> {
     series_days: r.seriesDays,
     rollup1m_days: r.rollup1mDays,
     rollup1h_days: r.rollup1hDays,
+    rollup1d_days: r.rollup1dDays,
     events_days: r.eventsDays,
     anomalies_days: r.anomaliesDays,
   };
@@ -50,6 +51,7 @@ const TTL_TABLES: Record<string, { expr: string; key: string }> = {
   series: { expr: 'toDateTime(last_seen)', key: 'series_days' },
   samples_1m: { expr: 't', key: 'rollup1m_days' },
   samples_1h: { expr: 't', key: 'rollup1h_days' },
+  samples_1d: { expr: 't', key: 'rollup1d_days' },
   events: { expr: 'toDateTime(ts)', key: 'events_days' },
   anomalies: { expr: 'toDateTime(ts)', key: 'anomalies_days' },
 };

@@ -71,8 +71,8 @@ export function pickRollup(p: Pipeline, from: number, to: number, kinds: Set<str
   }
   for (const b of stats.by) if (b.name === 'value' || b.name === 'ts') return undefined;
   const every = stats.every?.ms;
+  if ((every === undefined || every % 86_400_000 === 0) && span > 7 * 86_400_000) return { table: 'samples_1d', stepMs: 86_400_000 };
   if (every !== undefined && every % 3_600_000 === 0 && span > 7 * 86_400_000) return { table: 'samples_1h', stepMs: 3_600_000 };
-  if (every === undefined && span > 7 * 86_400_000) return { table: 'samples_1h', stepMs: 3_600_000 };
   if (every !== undefined && every % 60_000 !== 0) return undefined;
   return { table: 'samples_1m', stepMs: 60_000 };
 }

@@ -276,12 +276,29 @@ export class Compiler {
     let scan: string;
     if (rollup) {
       this.source = rollup.table;
-      const fromB = Math.floor(from / rollup.stepMs) * rollup.stepMs;
+      const states = 'metric, series_id, t, cnt, vmin, vmax, vsum, vlast, q';
+      const H = 3_600_000;
+      const D = 86_400_000;
+      let src: string;
+      const dayFrom = Math.ceil(from / D) * D;
+      const dayTo = Math.floor(to / D) * D;
+      if (rollup.table === 'samples_1d' && dayTo > dayFrom) {
+        // Whole days from the daily rollup, the hours at either end from the hourly one.
+        const hourFrom = Math.floor(from / H) * H;
+        src = `(SELECT ${states} FROM ${this.db}.samples_1d WHERE metric IN ${metricsParam} AND t >= ${this.params.seconds(dayFrom)} AND t < ${this.params.seconds(dayTo)}
+    UNION ALL SELECT ${states} FROM ${this.db}.samples_1h WHERE metric IN ${metricsParam} AND ((t >= ${this.params.seconds(hourFrom)} AND t < ${this.params.seconds(dayFrom)}) OR (t >= ${this.params.seconds(dayTo)} AND t < ${this.params.seconds(to)})))`;
+      } else {
+        const table = rollup.table === 'samples_1d' ? 'samples_1h' : rollup.table;
+        if (table !== rollup.table) this.source = table;
+        const step = table === 'samples_1h' ? H : rollup.stepMs;
+        src = `(SELECT ${states} FROM ${this.db}.${table} WHERE metric IN ${metricsParam} AND t >= ${this.params.seconds(Math.floor(from / step) * step)} AND t < ${this.params.seconds(to)})`;
+      }
       scan = `SELECT x.t AS ts, se.host AS host, se.metric AS metric, toString(se.kind) AS kind${extra}, x.cnt AS __cnt, x.vmin AS __vmin, x.vmax AS __vmax, x.vsum AS __vsum, x.vlast AS __vlast, x.q AS __q
-  FROM ${this.db}.${rollup.table} AS x INNER JOIN ${seriesCte} AS se ON x.series_id = se.series_id
-  WHERE x.metric IN ${metricsParam} AND x.t >= ${this.params.seconds(fromB)} AND x.t < ${this.params.seconds(to)}${seriesFilter}`;
+  FROM ${src} AS x INNER JOIN ${seriesCte} AS se ON x.series_id = se.series_id
+  WHERE 1${seriesFilter}`;
       cols.delete('value');
-      this.warnings.push(`read from the ${rollup.table === 'samples_1h' ? '1-hour' : '1-minute'} rollup (${rollup.table}); percentiles there are t-digest estimates`);
+      const what = { samples_1m: '1-minute rollup', samples_1h: '1-hour rollup', samples_1d: '1-day and 1-hour rollups' }[this.source] ?? this.source;
+      this.warnings.push(`read from the ${what} (${this.source}); percentiles there are t-digest estimates`);
     } else {
       this.source = 'samples';
       scan = `SELECT x.ts AS ts, se.host AS host, se.metric AS metric, x.value AS value, toString(x.kind) AS kind${extra}, x.rate AS __rate, se.interval_ms AS __interval
@@ -456,14 +473,10 @@ export class Compiler {
     });
     const aggs = st.aggs.map((a) => aggOutput(this, a, holder));
     r = holder.rel;
-    let every = st.every?.ms;
+    const every = st.every?.ms;
     if (every !== undefined) {
       if (every < 1000 || every % 1000 !== 0) throw semantic('buckets must be whole seconds, 1s or more', st.every!.span);
       if (!r.cols.has('ts')) throw semantic('"every" needs a ts column; this relation has none', st.every!.span);
-      if (r.rollup) {
-        const step = r.rollup.table === 'samples_1h' ? 3_600_000 : 60_000;
-        if (every % step !== 0) every = undefined; // cannot happen: pickRollup checked
-      }
     }
     const bucket = every !== undefined ? `toDateTime(toStartOfInterval(ts, toIntervalSecond(${every / 1000})), 'UTC')` : undefined;
     const groupKeys = [...keys.map(ident), ...(bucket ? ['__bucket'] : [])];

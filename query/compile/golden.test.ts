@@ -78,7 +78,9 @@ describe('golden compilations', () => {
   it('reads rollups only for long ranges with mergeable aggregates', () => {
     const src = (t: string) => compile(parseQuery(t), GOLDEN_CATALOG, 'fleetscope', { now: NOW, maxResultRows: 10 }).source;
     expect(src(GOLDEN_QUERIES['rollup-30d'])).toBe('samples_1h');
-    expect(src(GOLDEN_QUERIES['rollup-rate-30d'])).toBe('samples_1h');
+    expect(src(GOLDEN_QUERIES['rollup-rate-30d'])).toBe('samples_1d');
+    expect(src('metric "http.response_time_ms" last 30d | stats every 1d avg(value) by host')).toBe('samples_1d');
+    expect(src('metric "http.response_time_ms" from now-3h to now | stats avg(value)')).toBe('samples');
     expect(src('metric "http.response_time_ms" last 3d | stats every 5m avg(value) by host')).toBe('samples_1m');
     expect(src('metric "http.response_time_ms" last 3d | stats every 90s avg(value) by host')).toBe('samples');
     expect(src('metric "http.response_time_ms" last 3d | stats stddev(value) by host')).toBe('samples');

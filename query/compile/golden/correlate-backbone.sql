@@ -32,8 +32,8 @@ series_5 AS (
 ),
 scan_6 AS (
   SELECT x.t AS ts, se.host AS host, se.metric AS metric, toString(se.kind) AS kind, x.cnt AS __cnt, x.vmin AS __vmin, x.vmax AS __vmax, x.vsum AS __vsum, x.vlast AS __vlast, x.q AS __q
-  FROM fleetscope.samples_1m AS x INNER JOIN series_5 AS se ON x.series_id = se.series_id
-  WHERE x.metric IN {p8:Array(String)} AND x.t >= toDateTime({p9:UInt32}, 'UTC') AND x.t < toDateTime({p10:UInt32}, 'UTC')
+  FROM (SELECT metric, series_id, t, cnt, vmin, vmax, vsum, vlast, q FROM fleetscope.samples_1m WHERE metric IN {p8:Array(String)} AND t >= toDateTime({p9:UInt32}, 'UTC') AND t < toDateTime({p10:UInt32}, 'UTC')) AS x INNER JOIN series_5 AS se ON x.series_id = se.series_id
+  WHERE 1
 ),
 stats_7 AS (
   SELECT __bucket, quantilesTDigestMerge(0.5, 0.9, 0.99)(__q)[3] AS __a0 FROM (SELECT *, toDateTime(toStartOfInterval(ts, toIntervalSecond(300)), 'UTC') AS __bucket FROM scan_6) GROUP BY __bucket

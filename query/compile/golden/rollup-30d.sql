@@ -9,8 +9,8 @@ series_0 AS (
 ),
 scan_1 AS (
   SELECT x.t AS ts, se.host AS host, se.metric AS metric, toString(se.kind) AS kind, se.`hw_model` AS `hw_model`, x.cnt AS __cnt, x.vmin AS __vmin, x.vmax AS __vmax, x.vsum AS __vsum, x.vlast AS __vlast, x.q AS __q
-  FROM fleetscope.samples_1h AS x INNER JOIN series_0 AS se ON x.series_id = se.series_id
-  WHERE x.metric IN {p0:Array(String)} AND x.t >= toDateTime({p1:UInt32}, 'UTC') AND x.t < toDateTime({p2:UInt32}, 'UTC')
+  FROM (SELECT metric, series_id, t, cnt, vmin, vmax, vsum, vlast, q FROM fleetscope.samples_1h WHERE metric IN {p0:Array(String)} AND t >= toDateTime({p1:UInt32}, 'UTC') AND t < toDateTime({p2:UInt32}, 'UTC')) AS x INNER JOIN series_0 AS se ON x.series_id = se.series_id
+  WHERE 1
 ),
 stats_2 AS (
   SELECT `hw_model`, __bucket, (sum(__vsum) / sum(__cnt)) AS __a0, quantilesTDigestMerge(0.5, 0.9, 0.99)(__q)[3] AS __a1 FROM (SELECT *, toDateTime(toStartOfInterval(ts, toIntervalSecond(3600)), 'UTC') AS __bucket FROM scan_1) GROUP BY `hw_model`, __bucket
