@@ -2,7 +2,7 @@
 // rollup for a pipeline, and the names a pipeline reads.
 import type { Agg, Expr, Pipeline, Stage } from '../lang/ast.ts';
 import { didYouMean } from '../lang/errors.ts';
-import { type Compiler, semantic, type Rel } from './compiler.ts';
+import { type Compiler, type RawScan, semantic, type Rel } from './compiler.ts';
 import { compileExpr, ident, namesIn, type ColType, type Scope } from './expr.ts';
 
 export const AGGREGATES: Record<string, { args: number; doc: string }> = {
@@ -258,4 +258,64 @@ export function pipelineNames(p: Pipeline): Set<string> {
     }
   }
   return out;
+}
+
+/** Partial state and merge of each aggregate that can be computed per series, then combined. */
+const SPLIT: Record<string, { state: (v: string, q?: number) => string; merge: (s: string, q?: number) => string }> = {
+  count: { state: () => 'countState()', merge: (x) => `toFloat64(countMerge(${x}))` },
+  sum: { state: (v) => `sumState(${v})`, merge: (x) => `sumMerge(${x})` },
+  avg: { state: (v) => `avgState(${v})`, merge: (x) => `avgMerge(${x})` },
+  mean: { state: (v) => `avgState(${v})`, merge: (x) => `avgMerge(${x})` },
+  min: { state: (v) => `minState(${v})`, merge: (x) => `minMerge(${x})` },
+  max: { state: (v) => `maxState(${v})`, merge: (x) => `maxMerge(${x})` },
+  stddev: { state: (v) => `stddevSampState(${v})`, merge: (x) => `stddevSampMerge(${x})` },
+  variance: { state: (v) => `varSampState(${v})`, merge: (x) => `varSampMerge(${x})` },
+  last: { state: (v) => `argMaxState(${v}, x.ts)`, merge: (x) => `argMaxMerge(${x})` },
+  first: { state: (v) => `argMinState(${v}, x.ts)`, merge: (x) => `argMinMerge(${x})` },
+  quantile: { state: (v, q) => `quantileTDigestState(${q})(${v})`, merge: (x, q) => `quantileTDigestMerge(${q})(${x})` },
+};
+
+/**
+ * Two-phase aggregation of a stats right after the scan (and `rate`): when every key is a series-level
+ * column (host, labels, asset attributes) and every aggregate is of `value` (or count, or distinct hosts),
+ * aggregate per series first and join the series once per series instead of once per sample. Returns
+ * the CTE shaped like the one-phase stats (keys, `__bucket`, `__a0`…), or undefined when it does not apply.
+ */
+export function twoPhase(c: Compiler, scan: RawScan, aggs: readonly Agg[], keys: readonly string[], every: number | undefined): string | undefined {
+  if (!keys.every((k) => scan.seriesCols.has(k))) return undefined;
+  const states: string[] = [];
+  const merges: string[] = [];
+  for (const a of aggs) {
+    if (a.expr) return undefined;
+    const fn = a.fn.toLowerCase();
+    const onValue = a.args.length >= 1 && a.args[0].kind === 'name' && a.args[0].name === 'value';
+    const i = states.length;
+    if (fn === 'count' && a.args.length === 0) {
+      states.push(`${SPLIT.count.state('')} AS __s${i}`);
+      merges.push(SPLIT.count.merge(`__s${i}`));
+    } else if (fn === 'dcount' && a.args.length === 1 && a.args[0].kind === 'name' && scan.seriesCols.has(a.args[0].name)) {
+      states.push(`1 AS __s${i}`);
+      merges.push(`toFloat64(uniqExact(se.${ident(a.args[0].name)}))`);
+    } else if (onValue && a.args.length === 1 && fn in SPLIT && fn !== 'quantile') {
+      states.push(`${SPLIT[fn].state(scan.value)} AS __s${i}`);
+      merges.push(SPLIT[fn].merge(`__s${i}`));
+    } else if (onValue && a.args.length === 1 && fn in QUANTILE_OF) {
+      states.push(`${SPLIT.quantile.state(scan.value, QUANTILE_OF[fn])} AS __s${i}`);
+      merges.push(SPLIT.quantile.merge(`__s${i}`, QUANTILE_OF[fn]));
+    } else if (onValue && fn === 'pct' && a.args.length === 2 && a.args[1].kind === 'number' && a.args[1].value >= 0 && a.args[1].value <= 1) {
+      states.push(`${SPLIT.quantile.state(scan.value, a.args[1].value)} AS __s${i}`);
+      merges.push(SPLIT.quantile.merge(`__s${i}`, a.args[1].value));
+    } else {
+      return undefined;
+    }
+  }
+  const bucket = every !== undefined ? `toDateTime(toStartOfInterval(x.ts, toIntervalSecond(${every / 1000})), 'UTC')` : undefined;
+  const pre = c.cte(
+    'per_series',
+    `SELECT x.series_id AS series_id${bucket ? `, ${bucket} AS __bucket` : ''}, ${states.join(', ')} FROM ${scan.from} AND ${scan.cond} GROUP BY series_id${bucket ? ', __bucket' : ''}`,
+  );
+  const keySel = keys.map((k) => `se.${ident(k)} AS ${ident(k)}`);
+  const group = [...keys.map(ident), ...(bucket ? ['__bucket'] : [])];
+  const sel = [...keySel, ...(bucket ? ['p.__bucket AS __bucket'] : []), ...merges.map((m, i) => `${m} AS __a${i}`)].join(', ');
+  return c.cte('stats', `SELECT ${sel} FROM ${pre} AS p INNER JOIN ${scan.seriesCte} AS se ON p.series_id = se.series_id${group.length > 0 ? ` GROUP BY ${group.join(', ')}` : ''}`);
 }

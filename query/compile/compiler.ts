@@ -9,7 +9,7 @@ import type { Expr, Pipeline, Query, Source, Span, Stage } from '../lang/ast.ts'
 import { didYouMean, QueryError } from '../lang/errors.ts';
 import type { ViewHint } from '../result.ts';
 import { compileExpr, conjuncts, ident, instantMs, namesIn, Params, type ColType, type Scope } from './expr.ts';
-import { aggName, aggOutput, pickRollup, pipelineNames } from './aggregates.ts';
+import { aggName, aggOutput, pickRollup, pipelineNames, twoPhase } from './aggregates.ts';
 import { compileCompare, compileCorrelate, compileOutliers, compileTrend } from './statistics.ts';
 
 /** A relation: a CTE and the columns it has. */
@@ -26,6 +26,20 @@ export interface Rel {
   readonly rollup: { readonly table: string; readonly factor: number } | undefined;
   /** Metrics the source scanned (for kind checks). */
   readonly metrics: readonly string[];
+  /** Set while the rows are still the raw samples of the scan: a stats can then aggregate per series first. */
+  readonly scan?: RawScan;
+}
+
+/** How the raw scan reads samples, for two-phase aggregation. */
+export interface RawScan {
+  readonly seriesCte: string;
+  /** Columns the series CTE carries (host, metric, labels and asset attributes used). */
+  readonly seriesCols: ReadonlySet<string>;
+  /** FROM and WHERE of the samples, aliased x. */
+  readonly from: string;
+  /** Value of a row: x.value, or the rate after `rate`. */
+  readonly value: string;
+  readonly cond: string;
 }
 
 /** What to do after the statement ran. */
@@ -104,7 +118,7 @@ export class Compiler {
   }
 
   rel(name: string, from: Rel, changes: Partial<Omit<Rel, 'name'>>): Rel {
-    return { ...from, ...changes, name, cols: changes.cols ?? new Map(from.cols) };
+    return { ...from, scan: undefined, ...changes, name, cols: changes.cols ?? new Map(from.cols) };
   }
 
   // --- names ---------------------------------------------------------------------------------------
@@ -306,7 +320,16 @@ export class Compiler {
   WHERE x.metric IN ${metricsParam} AND x.ts >= ${this.params.time(from)} AND x.ts < ${this.params.time(to)} AND isFinite(x.value)${seriesFilter}`;
     }
     const name = this.cte('scan', scan);
-    let rel: Rel = { name, cols, grain: 'sample', bucketMs: undefined, range: { from, to }, rollup: rollup ? { table: rollup.table, factor: 1 } : undefined, metrics };
+    const raw: RawScan | undefined = rollup
+      ? undefined
+      : {
+          seriesCte,
+          seriesCols: new Set(seriesCols.keys()),
+          from: `${this.db}.samples AS x WHERE x.metric IN ${metricsParam} AND x.ts >= ${this.params.time(from)} AND x.ts < ${this.params.time(to)}${seriesFilter}`,
+          value: 'x.value',
+          cond: 'isFinite(x.value)',
+        };
+    let rel: Rel = { name, cols, grain: 'sample', bucketMs: undefined, range: { from, to }, rollup: rollup ? { table: rollup.table, factor: 1 } : undefined, metrics, scan: raw };
     this.stages.push({
       stage: `metric ${metrics.map((m) => JSON.stringify(m)).join(', ')}`,
       runs: 'clickhouse',
@@ -417,7 +440,8 @@ export class Compiler {
     if (r.rollup) return this.rel(r.name, r, { rollup: { ...r.rollup, factor } });
     const scale = factor === 1 ? '' : ` * ${this.params.add(factor, 'Float64')}`;
     const name = this.cte('rate', `SELECT * REPLACE (__rate${scale} AS value) FROM ${r.name} WHERE isFinite(__rate)`);
-    return this.rel(name, r, {});
+    const scan = r.scan ? { ...r.scan, value: `x.rate${scale}`, cond: 'isFinite(x.rate)' } : undefined;
+    return this.rel(name, r, { scan });
   }
 
   compileEnrich(r: Rel, st: Extract<Stage, { kind: 'enrich' }>): Rel {
@@ -471,8 +495,6 @@ export class Compiler {
       if (seen.has(names[i]) || keys.includes(names[i])) throw semantic(`the output name "${names[i]}" is used twice; name it: x = ${a.fn}(…)`, a.span);
       seen.add(names[i]);
     });
-    const aggs = st.aggs.map((a) => aggOutput(this, a, holder));
-    r = holder.rel;
     const every = st.every?.ms;
     if (every !== undefined) {
       if (every < 1000 || every % 1000 !== 0) throw semantic('buckets must be whole seconds, 1s or more', st.every!.span);
@@ -480,9 +502,21 @@ export class Compiler {
     }
     const bucket = every !== undefined ? `toDateTime(toStartOfInterval(ts, toIntervalSecond(${every / 1000})), 'UTC')` : undefined;
     const groupKeys = [...keys.map(ident), ...(bucket ? ['__bucket'] : [])];
-    const innerSel = [...keys.map(ident), ...(bucket ? ['__bucket'] : []), ...aggs.map((a, i) => `${a.sql} AS __a${i}`)].join(', ');
-    const source = bucket ? `(SELECT *, ${bucket} AS __bucket FROM ${r.name})` : r.name;
-    const inner = this.cte('stats', `SELECT ${innerSel} FROM ${source}${groupKeys.length > 0 ? ` GROUP BY ${groupKeys.join(', ')}` : ''}`);
+    const split = r.scan ? twoPhase(this, r.scan, st.aggs, keys, every) : undefined;
+    let inner: string;
+    let aggs: { type: ColType }[];
+    if (split) {
+      // Per series first (no join per sample), then the series' keys and the merge.
+      inner = split;
+      aggs = st.aggs.map(() => ({ type: 'number' as ColType }));
+    } else {
+      const full = st.aggs.map((a) => aggOutput(this, a, holder));
+      aggs = full;
+      r = holder.rel;
+      const innerSel = [...keys.map(ident), ...(bucket ? ['__bucket'] : []), ...full.map((a, i) => `${a.sql} AS __a${i}`)].join(', ');
+      const source = bucket ? `(SELECT *, ${bucket} AS __bucket FROM ${r.name})` : r.name;
+      inner = this.cte('stats', `SELECT ${innerSel} FROM ${source}${groupKeys.length > 0 ? ` GROUP BY ${groupKeys.join(', ')}` : ''}`);
+    }
 
     const fill = st.fill ?? (every !== undefined ? 'null' : 'none');
     if (st.fill && every === undefined) throw semantic('"fill" applies to time buckets: write stats every 5m fill zero …', st.span);

@@ -19,5 +19,5 @@ compare_3 AS (
   SELECT __group AS `hw_model`, toFloat64(count()) AS units, toFloat64(sum(__n)) AS samples, avg(__v) AS mean, varSamp(__v) AS variance, min(__v) AS min, quantileExact(0.5)(__v) AS median, max(__v) AS max
 FROM units_2 GROUP BY __group ORDER BY __group
 )
-SELECT `hw_model`, toFloat64(`units`) AS `units`, toFloat64(`samples`) AS `samples`, toFloat64(`mean`) AS `mean`, toFloat64(`variance`) AS `variance`, toFloat64(`min`) AS `min`, toFloat64(`median`) AS `median`, toFloat64(`max`) AS `max` FROM compare_3 LIMIT {p5:UInt64}
--- params: {"p0":["http.response_time_ms"],"p1":"service","p2":"api","p3":1794571200000,"p4":1795176000000,"p5":100001}
+SELECT `hw_model`, toFloat64(`units`) AS `units`, toFloat64(`samples`) AS `samples`, toFloat64(`mean`) AS `mean`, toFloat64(`variance`) AS `variance`, toFloat64(`min`) AS `min`, toFloat64(`median`) AS `median`, toFloat64(`max`) AS `max` FROM compare_3 LIMIT {p7:UInt64}
+-- params: {"p0":["http.response_time_ms"],"p1":"service","p2":"api","p3":1794571200000,"p4":1795176000000,"p5":1794571200000,"p6":1795176000000,"p7":100001}

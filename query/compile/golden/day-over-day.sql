@@ -17,39 +17,45 @@ scan_1 AS (
 rate_2 AS (
   SELECT * REPLACE (__rate AS value) FROM scan_1 WHERE isFinite(__rate)
 ),
-stats_3 AS (
-  SELECT __bucket, avg(`value`) AS __a0 FROM (SELECT *, toDateTime(toStartOfInterval(ts, toIntervalSecond(600)), 'UTC') AS __bucket FROM rate_2) GROUP BY __bucket
+per_series_3 AS (
+  SELECT x.series_id AS series_id, toDateTime(toStartOfInterval(x.ts, toIntervalSecond(600)), 'UTC') AS __bucket, avgState(x.rate) AS __s0 FROM fleetscope.samples AS x WHERE x.metric IN {p0:Array(String)} AND x.ts >= fromUnixTimestamp64Milli({p3:Int64}, 'UTC') AND x.ts < fromUnixTimestamp64Milli({p4:Int64}, 'UTC') AND isFinite(x.rate) GROUP BY series_id, __bucket
 ),
 stats_4 AS (
-  SELECT __bucket AS ts, toNullable(__a0) AS `rps` FROM stats_3 ORDER BY ts WITH FILL FROM toDateTime({p3:UInt32}, 'UTC') TO toDateTime({p4:UInt32}, 'UTC') STEP toIntervalSecond(600)
+  SELECT p.__bucket AS __bucket, avgMerge(__s0) AS __a0 FROM per_series_3 AS p INNER JOIN series_0 AS se ON p.series_id = se.series_id GROUP BY __bucket
 ),
-series_5 AS (
+stats_5 AS (
+  SELECT __bucket AS ts, toNullable(__a0) AS `rps` FROM stats_4 ORDER BY ts WITH FILL FROM toDateTime({p5:UInt32}, 'UTC') TO toDateTime({p6:UInt32}, 'UTC') STEP toIntervalSecond(600)
+),
+series_6 AS (
   SELECT se.series_id AS series_id, se.s_host AS host, se.s_metric AS metric, se.s_kind AS kind, se.s_interval AS interval_ms
     FROM (SELECT series_id, any(host) AS s_host, any(metric) AS s_metric, any(labels) AS s_labels, any(kind) AS s_kind, any(interval_ms) AS s_interval
-          FROM fleetscope.series WHERE metric IN {p5:Array(String)} GROUP BY series_id) AS se
+          FROM fleetscope.series WHERE metric IN {p7:Array(String)} GROUP BY series_id) AS se
 ),
-scan_6 AS (
+scan_7 AS (
   SELECT x.ts AS ts, se.host AS host, se.metric AS metric, x.value AS value, toString(x.kind) AS kind, x.rate AS __rate, se.interval_ms AS __interval
-  FROM fleetscope.samples AS x INNER JOIN series_5 AS se ON x.series_id = se.series_id
-  WHERE x.metric IN {p5:Array(String)} AND x.ts >= fromUnixTimestamp64Milli({p6:Int64}, 'UTC') AND x.ts < fromUnixTimestamp64Milli({p7:Int64}, 'UTC') AND isFinite(x.value)
+  FROM fleetscope.samples AS x INNER JOIN series_6 AS se ON x.series_id = se.series_id
+  WHERE x.metric IN {p7:Array(String)} AND x.ts >= fromUnixTimestamp64Milli({p8:Int64}, 'UTC') AND x.ts < fromUnixTimestamp64Milli({p9:Int64}, 'UTC') AND isFinite(x.value)
 ),
-rate_7 AS (
-  SELECT * REPLACE (__rate AS value) FROM scan_6 WHERE isFinite(__rate)
+rate_8 AS (
+  SELECT * REPLACE (__rate AS value) FROM scan_7 WHERE isFinite(__rate)
 ),
-stats_8 AS (
-  SELECT __bucket, avg(`value`) AS __a0 FROM (SELECT *, toDateTime(toStartOfInterval(ts, toIntervalSecond(600)), 'UTC') AS __bucket FROM rate_7) GROUP BY __bucket
+per_series_9 AS (
+  SELECT x.series_id AS series_id, toDateTime(toStartOfInterval(x.ts, toIntervalSecond(600)), 'UTC') AS __bucket, avgState(x.rate) AS __s0 FROM fleetscope.samples AS x WHERE x.metric IN {p7:Array(String)} AND x.ts >= fromUnixTimestamp64Milli({p10:Int64}, 'UTC') AND x.ts < fromUnixTimestamp64Milli({p11:Int64}, 'UTC') AND isFinite(x.rate) GROUP BY series_id, __bucket
 ),
-stats_9 AS (
-  SELECT __bucket AS ts, toNullable(__a0) AS `rps_1d_ago` FROM stats_8 ORDER BY ts WITH FILL FROM toDateTime({p8:UInt32}, 'UTC') TO toDateTime({p9:UInt32}, 'UTC') STEP toIntervalSecond(600)
+stats_10 AS (
+  SELECT p.__bucket AS __bucket, avgMerge(__s0) AS __a0 FROM per_series_9 AS p INNER JOIN series_6 AS se ON p.series_id = se.series_id GROUP BY __bucket
 ),
-shift_10 AS (
-  SELECT * REPLACE (ts + toIntervalMillisecond({p10:Int64}) AS ts) FROM stats_9
+stats_11 AS (
+  SELECT __bucket AS ts, toNullable(__a0) AS `rps_1d_ago` FROM stats_10 ORDER BY ts WITH FILL FROM toDateTime({p12:UInt32}, 'UTC') TO toDateTime({p13:UInt32}, 'UTC') STEP toIntervalSecond(600)
 ),
-join_11 AS (
-  SELECT `ts`, l.`rps_1d_ago`, r.`rps` FROM shift_10 AS l INNER JOIN stats_4 AS r USING (`ts`) ORDER BY ts
+shift_12 AS (
+  SELECT * REPLACE (ts + toIntervalMillisecond({p14:Int64}) AS ts) FROM stats_11
 ),
-eval_12 AS (
-  SELECT *, (({p11:Float64} * (`rps` - `rps_1d_ago`)) / `rps_1d_ago`) AS `change_pct` FROM join_11
+join_13 AS (
+  SELECT `ts`, l.`rps_1d_ago`, r.`rps` FROM shift_12 AS l INNER JOIN stats_5 AS r USING (`ts`) ORDER BY ts
+),
+eval_14 AS (
+  SELECT *, (({p15:Float64} * (`rps` - `rps_1d_ago`)) / `rps_1d_ago`) AS `change_pct` FROM join_13
 )
-SELECT toUnixTimestamp64Milli(toDateTime64(`ts`, 3, 'UTC')) AS `ts`, toFloat64(`rps_1d_ago`) AS `rps_1d_ago`, toFloat64(`rps`) AS `rps`, toFloat64(`change_pct`) AS `change_pct` FROM eval_12 LIMIT {p12:UInt64}
--- params: {"p0":["http.requests"],"p1":1795089600000,"p2":1795176000000,"p3":1795089600,"p4":1795176000,"p5":["http.requests"],"p6":1795003200000,"p7":1795089600000,"p8":1795003200,"p9":1795089600,"p10":86400000,"p11":100,"p12":100001}
+SELECT toUnixTimestamp64Milli(toDateTime64(`ts`, 3, 'UTC')) AS `ts`, toFloat64(`rps_1d_ago`) AS `rps_1d_ago`, toFloat64(`rps`) AS `rps`, toFloat64(`change_pct`) AS `change_pct` FROM eval_14 LIMIT {p16:UInt64}
+-- params: {"p0":["http.requests"],"p1":1795089600000,"p2":1795176000000,"p3":1795089600000,"p4":1795176000000,"p5":1795089600,"p6":1795176000,"p7":["http.requests"],"p8":1795003200000,"p9":1795089600000,"p10":1795003200000,"p11":1795089600000,"p12":1795003200,"p13":1795089600,"p14":86400000,"p15":100,"p16":100001}

@@ -14,14 +14,14 @@ scan_1 AS (
   WHERE x.metric IN {p0:Array(String)} AND x.ts >= fromUnixTimestamp64Milli({p1:Int64}, 'UTC') AND x.ts < fromUnixTimestamp64Milli({p2:Int64}, 'UTC') AND isFinite(x.value)
 ),
 asof_2 AS (
-  SELECT p.* EXCEPT (__asof_t), h.`hw_model` AS `hw_model`, h.attrs[{p3:String}] AS `firmware` FROM (SELECT *, toDateTime64(ts, 3, 'UTC') AS __asof_t FROM scan_1) AS p
+  SELECT p.* EXCEPT (__asof_t), h.`hw_model` AS `hw_model`, h.attrs[{p5:String}] AS `firmware` FROM (SELECT *, toDateTime64(ts, 3, 'UTC') AS __asof_t FROM scan_1) AS p
   ASOF LEFT JOIN (SELECT host, hw_model, manufacturer, site, rack, role, os, kernel, cpu_model, cpu_cores, memory_bytes, disk_capacity_bytes, nic_speed_bps, status, attrs, valid_from, deleted FROM fleetscope.asset_history FINAL) AS h ON p.host = h.host AND p.__asof_t >= h.valid_from
 ),
 stats_3 AS (
   SELECT `hw_model`, `firmware`, __bucket, quantileTDigest(0.99)(`value`) AS __a0 FROM (SELECT *, toDateTime(toStartOfInterval(ts, toIntervalSecond(86400)), 'UTC') AS __bucket FROM asof_2) GROUP BY `hw_model`, `firmware`, __bucket
 ),
 stats_4 AS (
-  SELECT `hw_model`, `firmware`, __bucket AS ts, toNullable(__a0) AS `p99` FROM stats_3 ORDER BY `hw_model`, `firmware`, ts WITH FILL FROM toDateTime({p4:UInt32}, 'UTC') TO toDateTime({p5:UInt32}, 'UTC') STEP toIntervalSecond(86400)
+  SELECT `hw_model`, `firmware`, __bucket AS ts, toNullable(__a0) AS `p99` FROM stats_3 ORDER BY `hw_model`, `firmware`, ts WITH FILL FROM toDateTime({p6:UInt32}, 'UTC') TO toDateTime({p7:UInt32}, 'UTC') STEP toIntervalSecond(86400)
 )
-SELECT `hw_model`, `firmware`, toUnixTimestamp64Milli(toDateTime64(`ts`, 3, 'UTC')) AS `ts`, toFloat64(`p99`) AS `p99` FROM stats_4 LIMIT {p6:UInt64}
--- params: {"p0":["http.response_time_ms"],"p1":1787400000000,"p2":1795176000000,"p3":"firmware","p4":1787356800,"p5":1795176000,"p6":100001}
+SELECT `hw_model`, `firmware`, toUnixTimestamp64Milli(toDateTime64(`ts`, 3, 'UTC')) AS `ts`, toFloat64(`p99`) AS `p99` FROM stats_4 LIMIT {p8:UInt64}
+-- params: {"p0":["http.response_time_ms"],"p1":1787400000000,"p2":1795176000000,"p3":1787400000000,"p4":1795176000000,"p5":"firmware","p6":1787356800,"p7":1795176000,"p8":100001}

@@ -13,14 +13,17 @@ scan_1 AS (
   FROM fleetscope.samples AS x INNER JOIN series_0 AS se ON x.series_id = se.series_id
   WHERE x.metric IN {p0:Array(String)} AND x.ts >= fromUnixTimestamp64Milli({p1:Int64}, 'UTC') AND x.ts < fromUnixTimestamp64Milli({p2:Int64}, 'UTC') AND isFinite(x.value)
 ),
-stats_2 AS (
-  SELECT `hw_model`, avg(`value`) AS __a0, quantileTDigest(0.99)(`value`) AS __a1, toFloat64(uniqExact(`host`)) AS __a2 FROM scan_1 GROUP BY `hw_model`
+per_series_2 AS (
+  SELECT x.series_id AS series_id, avgState(x.value) AS __s0, quantileTDigestState(0.99)(x.value) AS __s1, 1 AS __s2 FROM fleetscope.samples AS x WHERE x.metric IN {p0:Array(String)} AND x.ts >= fromUnixTimestamp64Milli({p3:Int64}, 'UTC') AND x.ts < fromUnixTimestamp64Milli({p4:Int64}, 'UTC') AND isFinite(x.value) GROUP BY series_id
 ),
 stats_3 AS (
-  SELECT `hw_model`, __a0 AS `avg_ms`, __a1 AS `p99_ms`, __a2 AS `hosts` FROM stats_2 ORDER BY `hw_model`
+  SELECT se.`hw_model` AS `hw_model`, avgMerge(__s0) AS __a0, quantileTDigestMerge(0.99)(__s1) AS __a1, toFloat64(uniqExact(se.`host`)) AS __a2 FROM per_series_2 AS p INNER JOIN series_0 AS se ON p.series_id = se.series_id GROUP BY `hw_model`
 ),
-sort_4 AS (
-  SELECT * FROM stats_3 ORDER BY `p99_ms` DESC
+stats_4 AS (
+  SELECT `hw_model`, __a0 AS `avg_ms`, __a1 AS `p99_ms`, __a2 AS `hosts` FROM stats_3 ORDER BY `hw_model`
+),
+sort_5 AS (
+  SELECT * FROM stats_4 ORDER BY `p99_ms` DESC
 )
-SELECT `hw_model`, toFloat64(`avg_ms`) AS `avg_ms`, toFloat64(`p99_ms`) AS `p99_ms`, toFloat64(`hosts`) AS `hosts` FROM sort_4 LIMIT {p3:UInt64}
--- params: {"p0":["http.response_time_ms"],"p1":1795089600000,"p2":1795176000000,"p3":100001}
+SELECT `hw_model`, toFloat64(`avg_ms`) AS `avg_ms`, toFloat64(`p99_ms`) AS `p99_ms`, toFloat64(`hosts`) AS `hosts` FROM sort_5 LIMIT {p5:UInt64}
+-- params: {"p0":["http.response_time_ms"],"p1":1795089600000,"p2":1795176000000,"p3":1795089600000,"p4":1795176000000,"p5":100001}

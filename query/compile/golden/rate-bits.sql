@@ -17,10 +17,10 @@ rate_2 AS (
   SELECT * REPLACE (__rate AS value) FROM scan_1 WHERE isFinite(__rate)
 ),
 stats_3 AS (
-  SELECT __bucket, ({p6:Float64} * (avg(`value`))) AS __a0 FROM (SELECT *, toDateTime(toStartOfInterval(ts, toIntervalSecond(60)), 'UTC') AS __bucket FROM rate_2) GROUP BY __bucket
+  SELECT __bucket, ({p8:Float64} * (avg(`value`))) AS __a0 FROM (SELECT *, toDateTime(toStartOfInterval(ts, toIntervalSecond(60)), 'UTC') AS __bucket FROM rate_2) GROUP BY __bucket
 ),
 stats_4 AS (
-  SELECT __bucket AS ts, toNullable(__a0) AS `bps` FROM stats_3 ORDER BY ts WITH FILL FROM toDateTime({p7:UInt32}, 'UTC') TO toDateTime({p8:UInt32}, 'UTC') STEP toIntervalSecond(60)
+  SELECT __bucket AS ts, toNullable(__a0) AS `bps` FROM stats_3 ORDER BY ts WITH FILL FROM toDateTime({p9:UInt32}, 'UTC') TO toDateTime({p10:UInt32}, 'UTC') STEP toIntervalSecond(60)
 )
-SELECT toUnixTimestamp64Milli(toDateTime64(`ts`, 3, 'UTC')) AS `ts`, toFloat64(`bps`) AS `bps` FROM stats_4 LIMIT {p9:UInt64}
--- params: {"p0":["interface.if_octets.rx"],"p1":"plugin_instance","p2":"core1","p3":"xe-0/0/0","p4":1795154400000,"p5":1795176000000,"p6":8,"p7":1795154400,"p8":1795176000,"p9":100001}
+SELECT toUnixTimestamp64Milli(toDateTime64(`ts`, 3, 'UTC')) AS `ts`, toFloat64(`bps`) AS `bps` FROM stats_4 LIMIT {p11:UInt64}
+-- params: {"p0":["interface.if_octets.rx"],"p1":"plugin_instance","p2":"core1","p3":"xe-0/0/0","p4":1795154400000,"p5":1795176000000,"p6":1795154400000,"p7":1795176000000,"p8":8,"p9":1795154400,"p10":1795176000,"p11":100001}

@@ -13,17 +13,20 @@ scan_1 AS (
   FROM fleetscope.samples AS x INNER JOIN series_0 AS se ON x.series_id = se.series_id
   WHERE x.metric IN {p0:Array(String)} AND x.ts >= fromUnixTimestamp64Milli({p1:Int64}, 'UTC') AND x.ts < fromUnixTimestamp64Milli({p2:Int64}, 'UTC') AND isFinite(x.value)
 ),
-stats_2 AS (
-  SELECT `host`, quantileTDigest(0.99)(`value`) AS __a0 FROM scan_1 GROUP BY `host`
+per_series_2 AS (
+  SELECT x.series_id AS series_id, quantileTDigestState(0.99)(x.value) AS __s0 FROM fleetscope.samples AS x WHERE x.metric IN {p0:Array(String)} AND x.ts >= fromUnixTimestamp64Milli({p3:Int64}, 'UTC') AND x.ts < fromUnixTimestamp64Milli({p4:Int64}, 'UTC') AND isFinite(x.value) GROUP BY series_id
 ),
 stats_3 AS (
-  SELECT `host`, __a0 AS `slow` FROM stats_2 ORDER BY `host`
+  SELECT se.`host` AS `host`, quantileTDigestMerge(0.99)(__s0) AS __a0 FROM per_series_2 AS p INNER JOIN series_0 AS se ON p.series_id = se.series_id GROUP BY `host`
 ),
-assets_4 AS (
-  SELECT p.*, a.`site` AS `site` FROM stats_3 AS p LEFT JOIN (SELECT host, hw_model, manufacturer, site, rack, role, os, kernel, cpu_model, cpu_cores, memory_bytes, disk_capacity_bytes, nic_speed_bps, status, attrs FROM (SELECT * FROM fleetscope.asset_history FINAL WHERE valid_from <= now64(3) ORDER BY host, valid_from DESC LIMIT 1 BY host) WHERE deleted = 0) AS a ON a.host = p.host
+stats_4 AS (
+  SELECT `host`, __a0 AS `slow` FROM stats_3 ORDER BY `host`
 ),
-top_5 AS (
-  SELECT * FROM assets_4 ORDER BY `site`, `slow` DESC LIMIT {p3:UInt64} BY `site`
+assets_5 AS (
+  SELECT p.*, a.`site` AS `site` FROM stats_4 AS p LEFT JOIN (SELECT host, hw_model, manufacturer, site, rack, role, os, kernel, cpu_model, cpu_cores, memory_bytes, disk_capacity_bytes, nic_speed_bps, status, attrs FROM (SELECT * FROM fleetscope.asset_history FINAL WHERE valid_from <= now64(3) ORDER BY host, valid_from DESC LIMIT 1 BY host) WHERE deleted = 0) AS a ON a.host = p.host
+),
+top_6 AS (
+  SELECT * FROM assets_5 ORDER BY `site`, `slow` DESC LIMIT {p5:UInt64} BY `site`
 )
-SELECT `host`, toFloat64(`slow`) AS `slow`, `site` FROM top_5 LIMIT {p4:UInt64}
--- params: {"p0":["http.response_time_ms"],"p1":1795172400000,"p2":1795176000000,"p3":3,"p4":100001}
+SELECT `host`, toFloat64(`slow`) AS `slow`, `site` FROM top_6 LIMIT {p6:UInt64}
+-- params: {"p0":["http.response_time_ms"],"p1":1795172400000,"p2":1795176000000,"p3":1795172400000,"p4":1795176000000,"p5":3,"p6":100001}
