@@ -291,27 +291,17 @@ export class Compiler {
     if (rollup) {
       this.source = rollup.table;
       const states = 'metric, series_id, t, cnt, vmin, vmax, vsum, vlast, q';
-      const H = 3_600_000;
-      const D = 86_400_000;
-      let src: string;
-      const dayFrom = Math.ceil(from / D) * D;
-      const dayTo = Math.floor(to / D) * D;
-      if (rollup.table === 'samples_1d' && dayTo > dayFrom) {
-        // Whole days from the daily rollup, the hours at either end from the hourly one.
-        const hourFrom = Math.floor(from / H) * H;
-        src = `(SELECT ${states} FROM ${this.db}.samples_1d WHERE metric IN ${metricsParam} AND t >= ${this.params.seconds(dayFrom)} AND t < ${this.params.seconds(dayTo)}
-    UNION ALL SELECT ${states} FROM ${this.db}.samples_1h WHERE metric IN ${metricsParam} AND ((t >= ${this.params.seconds(hourFrom)} AND t < ${this.params.seconds(dayFrom)}) OR (t >= ${this.params.seconds(dayTo)} AND t < ${this.params.seconds(to)})))`;
-      } else {
-        const table = rollup.table === 'samples_1d' ? 'samples_1h' : rollup.table;
-        if (table !== rollup.table) this.source = table;
-        const step = table === 'samples_1h' ? H : rollup.stepMs;
-        src = `(SELECT ${states} FROM ${this.db}.${table} WHERE metric IN ${metricsParam} AND t >= ${this.params.seconds(Math.floor(from / step) * step)} AND t < ${this.params.seconds(to)})`;
-      }
+      // The rollups hold whole steps: the range starts at the step holding `from` (for the 1-day rollup,
+      // the first day counts whole) and ends with the step holding `to`, which is up to date.
+      const step = rollup.stepMs;
+      const start = Math.floor(from / step) * step;
+      if (start < from) this.warnings.push(`counted from ${new Date(start).toISOString()}, the start of the first ${step === 86_400_000 ? 'day' : step === 3_600_000 ? 'hour' : 'minute'} of the range`);
+      const src = `(SELECT ${states} FROM ${this.db}.${rollup.table} WHERE metric IN ${metricsParam} AND t >= ${this.params.seconds(start)} AND t < ${this.params.seconds(to)})`;
       scan = `SELECT x.t AS ts, se.host AS host, se.metric AS metric, toString(se.kind) AS kind${extra}, x.cnt AS __cnt, x.vmin AS __vmin, x.vmax AS __vmax, x.vsum AS __vsum, x.vlast AS __vlast, x.q AS __q
   FROM ${src} AS x INNER JOIN ${seriesCte} AS se ON x.series_id = se.series_id
   WHERE 1${seriesFilter}`;
       cols.delete('value');
-      const what = { samples_1m: '1-minute rollup', samples_1h: '1-hour rollup', samples_1d: '1-day and 1-hour rollups' }[this.source] ?? this.source;
+      const what = { samples_1m: '1-minute rollup', samples_1h: '1-hour rollup', samples_1d: '1-day rollup' }[this.source] ?? this.source;
       this.warnings.push(`read from the ${what} (${this.source}); percentiles there are t-digest estimates`);
     } else {
       this.source = 'samples';

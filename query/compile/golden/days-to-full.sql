@@ -11,15 +11,14 @@ series_0 AS (
 ),
 scan_1 AS (
   SELECT x.t AS ts, se.host AS host, se.metric AS metric, toString(se.kind) AS kind, se.`plugin_instance` AS `plugin_instance`, se.`type_instance` AS `type_instance`, x.cnt AS __cnt, x.vmin AS __vmin, x.vmax AS __vmax, x.vsum AS __vsum, x.vlast AS __vlast, x.q AS __q
-  FROM (SELECT metric, series_id, t, cnt, vmin, vmax, vsum, vlast, q FROM fleetscope.samples_1d WHERE metric IN {p0:Array(String)} AND t >= toDateTime({p5:UInt32}, 'UTC') AND t < toDateTime({p6:UInt32}, 'UTC')
-    UNION ALL SELECT metric, series_id, t, cnt, vmin, vmax, vsum, vlast, q FROM fleetscope.samples_1h WHERE metric IN {p0:Array(String)} AND ((t >= toDateTime({p7:UInt32}, 'UTC') AND t < toDateTime({p8:UInt32}, 'UTC')) OR (t >= toDateTime({p9:UInt32}, 'UTC') AND t < toDateTime({p10:UInt32}, 'UTC')))) AS x INNER JOIN series_0 AS se ON x.series_id = se.series_id
+  FROM (SELECT metric, series_id, t, cnt, vmin, vmax, vsum, vlast, q FROM fleetscope.samples_1d WHERE metric IN {p0:Array(String)} AND t >= toDateTime({p5:UInt32}, 'UTC') AND t < toDateTime({p6:UInt32}, 'UTC')) AS x INNER JOIN series_0 AS se ON x.series_id = se.series_id
   WHERE 1 AND x.series_id IN (SELECT series_id FROM series_0)
 ),
 stats_2 AS (
   SELECT `host`, __bucket, max(__vmax) AS __a0 FROM (SELECT *, toDateTime(toStartOfInterval(ts, toIntervalSecond(86400)), 'UTC') AS __bucket FROM scan_1) GROUP BY `host`, __bucket
 ),
 stats_3 AS (
-  SELECT `host`, __bucket AS ts, toNullable(__a0) AS `used` FROM stats_2 ORDER BY `host`, ts WITH FILL FROM toDateTime({p11:UInt32}, 'UTC') TO toDateTime({p12:UInt32}, 'UTC') STEP toIntervalSecond(86400)
+  SELECT `host`, __bucket AS ts, toNullable(__a0) AS `used` FROM stats_2 ORDER BY `host`, ts WITH FILL FROM toDateTime({p7:UInt32}, 'UTC') TO toDateTime({p8:UInt32}, 'UTC') STEP toIntervalSecond(86400)
 ),
 assets_4 AS (
   SELECT p.*, a.`disk_capacity_bytes` AS `disk_capacity_bytes` FROM stats_3 AS p LEFT JOIN (SELECT host, hw_model, manufacturer, site, rack, role, os, kernel, cpu_model, cpu_cores, memory_bytes, disk_capacity_bytes, nic_speed_bps, status, attrs FROM (SELECT * FROM fleetscope.asset_history FINAL WHERE valid_from <= now64(3) ORDER BY host, valid_from DESC LIMIT 1 BY host) WHERE deleted = 0) AS a ON a.host = p.host
@@ -33,10 +32,10 @@ trend_6 AS (
 FROM trend_fit_5 ORDER BY `host`
 ),
 where_7 AS (
-  SELECT * FROM trend_6 WHERE (`days_to_full` < {p13:Float64})
+  SELECT * FROM trend_6 WHERE (`days_to_full` < {p9:Float64})
 ),
 sort_8 AS (
   SELECT * FROM where_7 ORDER BY `days_to_full` ASC
 )
-SELECT `host`, toFloat64(`n`) AS `n`, toFloat64(`slope_per_day`) AS `slope_per_day`, toFloat64(`last_value`) AS `last_value`, toFloat64(`capacity`) AS `capacity`, toFloat64(`r2`) AS `r2`, toFloat64(`days_to_full`) AS `days_to_full`, toUnixTimestamp64Milli(toDateTime64(`full_at`, 3, 'UTC')) AS `full_at`, toFloat64(`__se`) AS `__se`, toFloat64(`__left`) AS `__left`, toFloat64(`__slope`) AS `__slope` FROM sort_8 LIMIT {p14:UInt64}
--- params: {"p0":["df.df_complex"],"p1":"plugin_instance","p2":"type_instance","p3":"data","p4":"used","p5":1792627200,"p6":1795132800,"p7":1792584000,"p8":1792627200,"p9":1795132800,"p10":1795176000,"p11":1792540800,"p12":1795176000,"p13":60,"p14":100001}
+SELECT `host`, toFloat64(`n`) AS `n`, toFloat64(`slope_per_day`) AS `slope_per_day`, toFloat64(`last_value`) AS `last_value`, toFloat64(`capacity`) AS `capacity`, toFloat64(`r2`) AS `r2`, toFloat64(`days_to_full`) AS `days_to_full`, toUnixTimestamp64Milli(toDateTime64(`full_at`, 3, 'UTC')) AS `full_at`, toFloat64(`__se`) AS `__se`, toFloat64(`__left`) AS `__left`, toFloat64(`__slope`) AS `__slope` FROM sort_8 LIMIT {p10:UInt64}
+-- params: {"p0":["df.df_complex"],"p1":"plugin_instance","p2":"type_instance","p3":"data","p4":"used","p5":1792540800,"p6":1795176000,"p7":1792540800,"p8":1795176000,"p9":60,"p10":100001}

@@ -10,8 +10,7 @@ series_0 AS (
 ),
 scan_1 AS (
   SELECT x.t AS ts, se.host AS host, se.metric AS metric, toString(se.kind) AS kind, x.cnt AS __cnt, x.vmin AS __vmin, x.vmax AS __vmax, x.vsum AS __vsum, x.vlast AS __vlast, x.q AS __q
-  FROM (SELECT metric, series_id, t, cnt, vmin, vmax, vsum, vlast, q FROM fleetscope.samples_1d WHERE metric IN {p0:Array(String)} AND t >= toDateTime({p1:UInt32}, 'UTC') AND t < toDateTime({p2:UInt32}, 'UTC')
-    UNION ALL SELECT metric, series_id, t, cnt, vmin, vmax, vsum, vlast, q FROM fleetscope.samples_1h WHERE metric IN {p0:Array(String)} AND ((t >= toDateTime({p3:UInt32}, 'UTC') AND t < toDateTime({p4:UInt32}, 'UTC')) OR (t >= toDateTime({p5:UInt32}, 'UTC') AND t < toDateTime({p6:UInt32}, 'UTC')))) AS x INNER JOIN series_0 AS se ON x.series_id = se.series_id
+  FROM (SELECT metric, series_id, t, cnt, vmin, vmax, vsum, vlast, q FROM fleetscope.samples_1d WHERE metric IN {p0:Array(String)} AND t >= toDateTime({p1:UInt32}, 'UTC') AND t < toDateTime({p2:UInt32}, 'UTC')) AS x INNER JOIN series_0 AS se ON x.series_id = se.series_id
   WHERE 1
 ),
 stats_2 AS (
@@ -20,5 +19,5 @@ stats_2 AS (
 stats_3 AS (
   SELECT `host`, __a0 AS `rps` FROM stats_2 ORDER BY `host`
 )
-SELECT `host`, toFloat64(`rps`) AS `rps` FROM stats_3 LIMIT {p7:UInt64}
--- params: {"p0":["http.requests"],"p1":1792627200,"p2":1795132800,"p3":1792584000,"p4":1792627200,"p5":1795132800,"p6":1795176000,"p7":100001}
+SELECT `host`, toFloat64(`rps`) AS `rps` FROM stats_3 LIMIT {p3:UInt64}
+-- params: {"p0":["http.requests"],"p1":1792540800,"p2":1795176000,"p3":100001}
