@@ -74,11 +74,11 @@ export async function analysisApiRoutes(app: FastifyInstance, opts: AnalysisApiO
       }
     }
     const rows = await opts.storage.query<Record<string, unknown>>(
-      `SELECT job, detector, kind, toString(series_id) AS series_id, metric, host, labels, toUnixTimestamp64Milli(ts) AS ts, score, observed, expected, low, high, context
-       FROM ${db}.anomalies FINAL WHERE ${conds.join(' AND ')} ORDER BY ts DESC, score DESC LIMIT {limit:UInt32}`,
+      `SELECT job, detector, kind, toString(series_id) AS series_id, metric, host, labels, toUnixTimestamp64Milli(ts) AS ts_ms, score, observed, expected, low, high, context
+       FROM ${db}.anomalies FINAL WHERE ${conds.join(' AND ')} ORDER BY ts_ms DESC, score DESC LIMIT {limit:UInt32}`,
       params,
     );
-    return { anomalies: rows.map((r) => ({ ...r, ts: Number(r.ts) })), from, to };
+    return { anomalies: rows.map(({ ts_ms, ...r }) => ({ ...r, ts: Number(ts_ms) })), from, to };
   });
 
   app.get('/api/v1/alerts', async (req) => {

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { alertFeedsConfigSchema } from '../analysis/alerts/config.ts';
+import { analysisConfigSchema } from '../analysis/config.ts';
 import { collectdConfigSchema, ingestConfigSchema } from '../ingest/config.ts';
 import { storageConfigSchema } from '../lib/clickhouse/config.ts';
 import { kafkaConfigSchema } from '../lib/kafka/config.ts';
@@ -29,6 +31,8 @@ export const configSchema = z.object({
       maxLiveQueries: z.number().int().min(0).default(50).describe('Live queries (server-sent events) open at once.'),
     })
     .prefault({}),
+  analysis: analysisConfigSchema,
+  alerting: alertFeedsConfigSchema,
   log: z
     .object({
       level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').describe('Log level of the JSON log on standard output.'),

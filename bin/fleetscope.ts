@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { pino } from 'pino';
 import { ConfigError } from '../lib/config-loader.ts';
 import { assetsCommand, defaultUrl } from './assets-command.ts';
+import { detectCommand } from './detect-command.ts';
 import { queryCommand } from './query-cli.ts';
 import { readConfig } from './config.ts';
 import { parseRoles } from './roles.ts';
@@ -98,6 +99,7 @@ program
     process.exit(code);
   });
 
+program.addCommand(detectCommand());
 program.addCommand(assetsCommand(() => program.opts<{ config?: string }>().config ?? process.env.FLEETSCOPE_CONFIG));
 
 await program.parseAsync(process.argv);

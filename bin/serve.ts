@@ -13,6 +13,8 @@ import { buildPipeline, type Pipeline } from '../ingest/pipeline.ts';
 import { readApiRoutes } from '../query/read-api.ts';
 import { assetApiRoutes } from '../query/assets-api.ts';
 import { queryApiRoutes } from '../query/query-api.ts';
+import { analysisApiRoutes } from '../analysis/api.ts';
+import { createAnalysisService, type AnalysisService } from '../analysis/service.ts';
 import type { Config } from './config.ts';
 import { checkRoles, type Role } from './roles.ts';
 
@@ -94,6 +96,12 @@ export async function buildServer(config: Config, log: Logger, roles: ReadonlySe
     const { maxLiveQueries, ...limits } = config.query;
     await app.register(queryApiRoutes, { storage, samplesDays: config.storage.retention.samplesDays, limits, maxLiveQueries });
   }
+  // The analysis role runs the detection jobs and delivers alerts; any process that reads serves their results.
+  const analysis: AnalysisService | undefined =
+    roles.has('analysis') && storage ? createAnalysisService({ storage, config: config.analysis, feeds: config.alerting, registry, log }) : undefined;
+  if (readRole && storage) {
+    await app.register(analysisApiRoutes, { storage, jobs: () => analysis?.jobs.map((j) => j.status()) ?? [] });
+  }
   app.get('/metrics', async (_req, reply) => reply.type('text/plain; version=0.0.4').send(registry.render()));
   app.get('/healthz', async () => ({ status: 'ok' }));
   app.get('/readyz', async (_req, reply) => {
@@ -120,6 +128,7 @@ export async function buildServer(config: Config, log: Logger, roles: ReadonlySe
       await pipeline.start();
       const http = await app.listen({ host: config.http.host, port: config.http.port });
       const udp = receivers ? await receivers.start() : [];
+      analysis?.start();
       return { http, udp };
     },
     async stop() {
@@ -127,6 +136,7 @@ export async function buildServer(config: Config, log: Logger, roles: ReadonlySe
       stopped = true;
       await app.close();
       await receivers?.stop();
+      await analysis?.stop();
       await pipeline.stop();
       await kafka?.close();
       await storage?.close();

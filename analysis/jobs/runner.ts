@@ -154,8 +154,10 @@ export class JobRunner {
         if (!m) continue;
         const ctx = context.get(m.host) ?? {};
         if (s.score >= this.job.recordThreshold) rows.push(this.anomalyRow(sid, m, t, v, s, detector, ctx));
-        // An episode that goes on keeps its alert open, though the detector scores its later points low.
-        const alertScore = s.ongoing ? Math.max(s.score, this.deps.lifecycle.threshold) : s.score;
+        // An episode that goes on keeps its alert open while the value stays outside the band the
+        // detector takes as normal, though the detector scores its later points low.
+        const outside = v === null ? s.kind === 'missing' : (s.low !== undefined && v < s.low) || (s.high !== undefined && v > s.high);
+        const alertScore = s.ongoing && outside ? Math.max(s.score, this.deps.lifecycle.threshold) : s.score;
         this.lifecycle.observe({ labels: this.alertLabels(m), t, score: alertScore, annotations: this.annotations(m, t, v, s, ctx) });
       }
       events.push(...this.lifecycle.advance(t + step));
