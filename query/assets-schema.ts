@@ -27,11 +27,11 @@ export const ASSET_FIELD_NAMES = Object.keys(ASSET_FIELDS) as AssetField[];
 const COLUMNS = ['host', ...ASSET_FIELD_NAMES, 'attrs'].join(', ');
 
 /**
- * Each host's record as it is now (the newest version whose `valid_from` is not in the future),
- * retired hosts left out. One row per host.
+ * Each host's record as it is now (the newest version whose `valid_from` is not in the future), or as
+ * of `at` (a DateTime64 SQL expression), retired hosts left out. One row per host.
  */
-export function currentAssetsSql(db: string): string {
-  return `SELECT ${COLUMNS} FROM (SELECT * FROM ${db}.asset_history FINAL WHERE valid_from <= now64(3) ORDER BY host, valid_from DESC LIMIT 1 BY host) WHERE deleted = 0`;
+export function currentAssetsSql(db: string, at = 'now64(3)'): string {
+  return `SELECT ${COLUMNS} FROM (SELECT * FROM ${db}.asset_history FINAL WHERE valid_from <= ${at} ORDER BY host, valid_from DESC LIMIT 1 BY host) WHERE deleted = 0`;
 }
 
 /** Every version of every host: `host`, `valid_from`, the fields and `deleted`, for as-of joins. */

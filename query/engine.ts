@@ -41,6 +41,8 @@ function guardSettings(limits: QueryLimits): Record<string, string | number> {
     timeout_overflow_mode: 'throw',
     max_memory_usage: limits.maxMemoryBytes,
     readonly: 2,
+    // Rows of a left join without a partner get null, not 0 or empty text.
+    join_use_nulls: 1,
   };
 }
 
@@ -62,7 +64,12 @@ function tooCostly(c: CompiledQuery, rows: number, limits: QueryLimits): QueryEr
   return new QueryError(
     'QUERY_ERR_TOO_COSTLY',
     `the query would read about ${rows.toLocaleString('en-US')} rows${days ? ` over ${days} days` : ''}, more than the limit of ${limits.maxRowsToRead.toLocaleString('en-US')}`,
-    { hint: 'shorten the range, filter hosts or labels in the source, or aggregate with "stats every 1h" so rollups can answer' },
+    {
+      hint:
+        c.range && c.range.to - c.range.from > 86_400_000
+          ? 'shorten the range, filter hosts or labels in the source, or aggregate with "stats every 1h" so rollups can answer'
+          : 'shorten the range, or filter hosts or labels in the source',
+    },
   );
 }
 

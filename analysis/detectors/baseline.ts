@@ -65,6 +65,12 @@ export interface BaselineState {
   /** Time of the first value, and the day (since the epoch) of the last profile centring. */
   firstT: number | null;
   day: number;
+  /**
+   * During the first day the profiles hold absolute slot means (the level is not known yet, and learning
+   * offsets from a level that still follows the daily swing would bias them for weeks); at the end of
+   * that day they become offsets from their mean.
+   */
+  absolute: boolean;
 }
 
 /** What the baseline says about one point before learning it. */
@@ -111,6 +117,7 @@ export function newBaseline(seasonal: boolean): BaselineState {
     cnt: seasonal ? new Array<number>(2 * SLOTS).fill(0) : null,
     firstT: null,
     day: 0,
+    absolute: seasonal,
   };
 }
 
@@ -169,16 +176,23 @@ function pointsPerSlot(b: BaselineState): number {
  * profile would make the one-step forecast jump every 30 minutes); unlearned while either slot's weekday
  * slot has no data.
  */
-function profileAt(b: BaselineState, t: number): { p: number; learned: boolean; at: Between } {
+function profileAt(b: BaselineState, t: number): { p: number; learned: boolean; any: boolean; at: Between } {
+  const at = between(t);
+  const cnt = b.cnt as number[];
+  const v0 = slotValue(b, at.i0);
+  const v1 = slotValue(b, at.i1);
+  const learned = cnt[at.i0 % SLOTS] > 0 && cnt[at.i1 % SLOTS] > 0;
+  const p = Number.isNaN(v0) ? (Number.isNaN(v1) ? 0 : v1) : Number.isNaN(v1) ? v0 : (1 - at.f) * v0 + at.f * v1;
+  return { p, learned, any: !Number.isNaN(v0) || !Number.isNaN(v1), at };
+}
+
+/** Value of slot i; a weekend slot never visited reads as its weekday slot; NaN when neither has data. */
+function slotValue(b: BaselineState, i: number): number {
   const prof = b.prof as number[];
   const cnt = b.cnt as number[];
-  const at = between(t);
-  const learned = cnt[at.i0 % SLOTS] > 0 && cnt[at.i1 % SLOTS] > 0;
-  return { p: (1 - at.f) * valueAt(b, at.i0) + at.f * valueAt(b, at.i1), learned, at };
-  function valueAt(_b: BaselineState, i: number): number {
-    // A weekend slot never visited yet reads as its weekday slot.
-    return i >= SLOTS && cnt[i] === 0 ? prof[i - SLOTS] : prof[i];
-  }
+  if (cnt[i] > 0) return prof[i];
+  if (i >= SLOTS && cnt[i - SLOTS] > 0) return prof[i - SLOTS];
+  return NaN;
 }
 
 /** σ of a residual from its mean absolute value, the tail trackers and the resolution floors. */
@@ -212,7 +226,7 @@ export function floorSigma(b: BaselineState): number {
 
 /** Weight of the profile in the expectation: 0 until a day is learned and unless it explains the series. */
 function profileWeight(b: BaselineState, t: number): number {
-  if (!usesProfile(b) || b.firstT === null || b.nsAbs <= 0) return 0;
+  if (!usesProfile(b) || b.absolute || b.firstT === null || b.nsAbs <= 0) return 0;
   const age = clip((t - b.firstT - DAY) / DAY, 0, 1);
   const ratio = b.pAbs / b.nsAbs;
   return age * clip((0.85 - ratio) / 0.3, 0, 1);
@@ -310,14 +324,23 @@ function learnSlow(b: BaselineState, s: Step): void {
     b.pAbs = b.nsAbs;
     return;
   }
-  const prof = b.prof as number[];
   const cnt = b.cnt as number[];
-  const { p, at } = profileAt(b, s.t);
-  const rp = s.v - b.base - p;
-  if (cnt[at.i0] > 0) b.pAbs += sa * ((warm ? Math.min(Math.abs(rp), 4 * lim) : Math.abs(rp)) - b.pAbs);
-  const step = warm && cnt[at.i0] > 0 && cnt[at.i1] > 0 ? clip(rp, -lim, lim) : rp;
+  const level = b.absolute ? 0 : b.base;
+  const before = profileAt(b, s.t);
+  const { at } = before;
+  const init = before.any ? before.p : s.v - level;
+  startSlot(b, at.i0, init);
+  startSlot(b, at.i1, init);
+  const rp = s.v - level - profileAt(b, s.t).p;
+  if (!b.absolute && before.learned) b.pAbs += 2 * SCALE_ALPHA * ((warm ? Math.min(Math.abs(rp), 4 * lim) : Math.abs(rp)) - b.pAbs);
+  const step = !b.absolute && warm && cnt[at.i0] > 0 && cnt[at.i1] > 0 ? clip(rp, -lim, lim) : rp;
   learnSlot(b, at.i0, 1 - at.f, step);
   learnSlot(b, at.i1, at.f, step);
+  if (b.absolute) {
+    b.base = b.baseNs;
+    if (s.t - (b.firstT as number) >= DAY) endFirstDay(b, s.t);
+    return;
+  }
   const rb = s.v - profileAt(b, s.t).p - b.base;
   b.base += a * (warm ? clip(rb, -lim, lim) : rb);
   const day = Math.floor(s.t / DAY);
@@ -326,6 +349,34 @@ function learnSlow(b: BaselineState, s: Step): void {
     // The one-step level is deseasonalised with weight w: it takes over what the profile gives up.
     b.level += s.w * centreProfiles(b);
   }
+}
+
+/** Gives a slot never learned a starting value: its weekday slot for a weekend slot, else `init`. */
+function startSlot(b: BaselineState, i: number, init: number): void {
+  const prof = b.prof as number[];
+  const cnt = b.cnt as number[];
+  if (cnt[i] > 0) return;
+  prof[i] = i >= SLOTS && cnt[i - SLOTS] > 0 ? prof[i - SLOTS] : init;
+}
+
+/** After a day of absolute slot means: the level is their mean, the profiles become offsets from it. */
+function endFirstDay(b: BaselineState, t: number): void {
+  b.absolute = false;
+  b.day = Math.floor(t / DAY);
+  const prof = b.prof as number[];
+  const cnt = b.cnt as number[];
+  let sum = 0;
+  let k = 0;
+  for (let i = 0; i < 2 * SLOTS; i++) {
+    if (cnt[i] > 0 && (i < SLOTS || k === 0)) {
+      sum += prof[i];
+      k += 1;
+    }
+  }
+  const m = k > 0 ? sum / k : b.baseNs;
+  for (let i = 0; i < 2 * SLOTS; i++) if (cnt[i] > 0) prof[i] -= m;
+  b.base = m;
+  b.pAbs = b.nsAbs; // the profile has to prove itself against the plain level from here on
 }
 
 /**
@@ -339,7 +390,6 @@ function learnSlot(b: BaselineState, i: number, wt: number, rp: number): void {
   const cnt = b.cnt as number[];
   const perSlot = pointsPerSlot(b);
   const prior = i >= SLOTS ? perSlot / 4 : 0;
-  if (i >= SLOTS && cnt[i] === 0) prof[i] = prof[i - SLOTS];
   const a = Math.max(1 / (cnt[i] + prior + 1), 0.15 / perSlot);
   prof[i] += a * wt * rp;
   cnt[i] = Math.min(cnt[i] + wt, 1e6);

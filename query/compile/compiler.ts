@@ -9,7 +9,7 @@ import type { Expr, Pipeline, Query, Source, Span, Stage } from '../lang/ast.ts'
 import { didYouMean, QueryError } from '../lang/errors.ts';
 import type { ViewHint } from '../result.ts';
 import { compileExpr, conjuncts, ident, instantMs, namesIn, Params, type ColType, type Scope } from './expr.ts';
-import { aggName, aggOutput, pickRollup, pipelineNames, twoPhase } from './aggregates.ts';
+import { aggName, aggOutput, pickRollup, pipelineNames, QUANTILE_OF, twoPhase } from './aggregates.ts';
 import { compileCompare, compileCorrelate, compileOutliers, compileTrend } from './statistics.ts';
 
 /** A relation: a CTE and the columns it has. */
@@ -47,7 +47,7 @@ export type PostStep =
   | { readonly kind: 'compare'; readonly groupCols: readonly string[]; readonly within: string | undefined; readonly level: number; readonly per: 'host' | 'sample'; readonly test: string }
   | { readonly kind: 'correlate'; readonly byCols: readonly string[] }
   | { readonly kind: 'trend'; readonly byCols: readonly string[]; readonly level: number; readonly forMs: number | undefined; readonly hasUntil: boolean }
-  | { readonly kind: 'linear-fill'; readonly keys: readonly string[]; readonly cols: readonly string[] };
+  | { readonly kind: 'linear-fill' | 'prev-fill'; readonly keys: readonly string[]; readonly cols: readonly string[] };
 
 export interface CompiledQuery {
   readonly sql: string;
@@ -123,6 +123,14 @@ export class Compiler {
 
   // --- names ---------------------------------------------------------------------------------------
 
+  private atSql: string | undefined;
+
+  /** Asset records are taken as of the query's now (one parameter per statement). */
+  assetsAt(): string {
+    this.atSql ??= this.params.time(this.opts.now);
+    return this.atSql;
+  }
+
   isAssetAttr(name: string): boolean {
     return name in ASSET_FIELDS || this.catalog.assetAttrKeys.has(name);
   }
@@ -155,7 +163,7 @@ export class Compiler {
     const add = names.filter((n) => !r.cols.has(n));
     if (add.length === 0) return r;
     const sel = add.map((n) => `${this.assetCol('a', n)} AS ${ident(n)}`).join(', ');
-    const name = this.cte('assets', `SELECT p.*, ${sel} FROM ${r.name} AS p LEFT JOIN (${currentAssetsSql(this.db)}) AS a ON a.host = p.host`);
+    const name = this.cte('assets', `SELECT p.*, ${sel} FROM ${r.name} AS p LEFT JOIN (${currentAssetsSql(this.db, this.assetsAt())}) AS a ON a.host = p.host`);
     const cols = new Map(r.cols);
     for (const n of add) cols.set(n, this.assetType(n));
     return this.rel(name, r, { cols });
@@ -186,10 +194,11 @@ export class Compiler {
     const attrs = [...this.catalog.assetAttrKeys].filter((k) => !cols.has(k));
     const attrSel = attrs.map((k) => `, attrs[${this.params.add(k, 'String')}] AS ${ident(k)}`).join('');
     for (const k of attrs) cols.set(k, 'string');
-    const base = this.cte('assets', `SELECT host, ${ASSET_FIELD_NAMES.map(ident).join(', ')}${attrSel} FROM (${currentAssetsSql(this.db)})`);
+    const base = this.cte('assets', `SELECT host, ${ASSET_FIELD_NAMES.map(ident).join(', ')}${attrSel} FROM (${currentAssetsSql(this.db, this.assetsAt())})`);
     let rel: Rel = { name: base, cols, grain: 'agg', bucketMs: undefined, range: undefined, rollup: undefined, metrics: [] };
     if (s.where) rel = this.filter(rel, s.where);
     this.stages.push({ stage: 'assets', runs: 'clickhouse', note: 'current asset records' });
+    this.source = 'asset_history';
     return rel;
   }
 
@@ -261,7 +270,7 @@ export class Compiler {
     for (const a of attrs) seriesCols.set(a, this.assetType(a));
     const labelSel = labels.map((l) => `, se.s_labels[${this.params.add(l, 'String')}] AS ${ident(l)}`).join('');
     const attrSel = attrs.map((a) => `, ${this.assetCol('a', a)} AS ${ident(a)}`).join('');
-    const assetJoin = attrs.length > 0 ? ` LEFT JOIN (${currentAssetsSql(this.db)}) AS a ON a.host = se.s_host` : '';
+    const assetJoin = attrs.length > 0 ? ` LEFT JOIN (${currentAssetsSql(this.db, this.assetsAt())}) AS a ON a.host = se.s_host` : '';
     let seriesSql = `SELECT se.series_id AS series_id, se.s_host AS host, se.s_metric AS metric, se.s_kind AS kind, se.s_interval AS interval_ms${labelSel}${attrSel}
     FROM (SELECT series_id, any(host) AS s_host, any(metric) AS s_metric, any(labels) AS s_labels, any(kind) AS s_kind, any(interval_ms) AS s_interval
           FROM ${this.db}.series WHERE metric IN ${metricsParam} GROUP BY series_id) AS se${assetJoin}`;
@@ -302,7 +311,8 @@ export class Compiler {
   WHERE 1${seriesFilter}`;
       cols.delete('value');
       const what = { samples_1m: '1-minute rollup', samples_1h: '1-hour rollup', samples_1d: '1-day rollup' }[this.source] ?? this.source;
-      this.warnings.push(`read from the ${what} (${this.source}); percentiles there are t-digest estimates`);
+      const percentiles = p.stages.some((st) => st.kind === 'stats' && st.aggs.some((a) => a.fn.toLowerCase() in QUANTILE_OF || a.fn.toLowerCase() === 'pct'));
+      this.warnings.push(`read from the ${what} (${this.source})${percentiles ? '; percentiles there are t-digest estimates' : ''}`);
     } else {
       this.source = 'samples';
       scan = `SELECT x.ts AS ts, se.host AS host, se.metric AS metric, x.value AS value, toString(x.kind) AS kind${extra}, x.rate AS __rate, se.interval_ms AS __interval
@@ -392,7 +402,8 @@ export class Compiler {
           const near = didYouMean(st.name.name, kinds);
           throw semantic(`unknown view "${st.name.name}"`, st.name.span, near ? `did you mean "${near}"?` : `views: ${kinds.join(', ')}`);
         }
-        this.view = { kind: st.name.name as ViewHint['kind'], options };
+        const { kind: _, options: __, ...axes } = this.view ?? { kind: 'table' };
+        this.view = { ...axes, kind: st.name.name as ViewHint['kind'], options };
         this.viewFromUser = true;
         this.stages.push({ stage: 'view', runs: 'js', note: st.name.name });
         return r;
@@ -514,14 +525,15 @@ export class Compiler {
     for (const k of keys) outCols.set(k, r.cols.get(k)!);
     if (bucket) outCols.set('ts', 'time');
     aggs.forEach((a, i) => outCols.set(names[i], a.type));
-    const wrap = (i: number) => (fill === 'null' || fill === 'linear' ? `toNullable(__a${i})` : `__a${i}`);
+    const wrap = (i: number) => (fill === 'null' || fill === 'linear' || fill === 'prev' ? `toNullable(__a${i})` : `__a${i}`);
     const outSel = [...keys.map(ident), ...(bucket ? ['__bucket AS ts'] : []), ...names.map((n, i) => `${wrap(i)} AS ${ident(n)}`)].join(', ');
     let outer = `SELECT ${outSel} FROM ${inner}`;
     if (bucket && fill !== 'none' && r.range) {
       const fromB = Math.floor(r.range.from / every!) * every!;
       const order = [...keys.map(ident), `ts WITH FILL FROM ${this.params.seconds(fromB)} TO ${this.params.seconds(r.range.to)} STEP toIntervalSecond(${every! / 1000})`];
       outer += ` ORDER BY ${order.join(', ')}`;
-      if (fill === 'prev') outer += ` INTERPOLATE (${names.map((n) => `${ident(n)} AS ${ident(n)}`).join(', ')})`;
+      // Carrying values forward, like interpolating, stays within each series: done in JS on the result.
+      if (fill === 'prev') this.post.push({ kind: 'prev-fill', keys, cols: names });
       if (fill === 'linear') this.post.push({ kind: 'linear-fill', keys, cols: names });
     } else if (bucket) {
       outer += ` ORDER BY ${[...keys.map(ident), 'ts'].join(', ')}`;

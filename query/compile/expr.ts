@@ -69,7 +69,7 @@ export const FUNCTIONS: Readonly<Record<string, FnSpec>> = {
   log2: num('log2', 'base-2 logarithm'),
   floor: num('floor', 'largest integer not above x'),
   ceil: num('ceil', 'smallest integer not below x'),
-  round: { args: ['number', 'number'], min: 1, ret: 'number', sql: (a) => `round(${a.join(', ')})`, doc: 'round(x[, digits])' },
+  round: { args: ['number', 'number'], min: 1, ret: 'number', sql: (a) => (a.length > 1 ? `round(${a[0]}, toInt32(${a[1]}))` : `round(${a[0]})`), doc: 'round(x[, digits])' },
   pow: { args: ['number', 'number'], ret: 'number', sql: (a) => `pow(${a[0]}, ${a[1]})`, doc: 'pow(x, y)' },
   least: { args: 'numbers', min: 2, ret: 'number', sql: (a) => `least(${a.join(', ')})`, doc: 'smallest of the arguments' },
   greatest: { args: 'numbers', min: 2, ret: 'number', sql: (a) => `greatest(${a.join(', ')})`, doc: 'largest of the arguments' },

@@ -39,6 +39,8 @@ function applyStep(step: PostStep, columns: { name: string; type: ColType }[], r
   switch (step.kind) {
     case 'linear-fill':
       return { columns, rows: linearFill(rows, step.keys, step.cols), warnings: [] };
+    case 'prev-fill':
+      return { columns, rows: prevFill(rows, step.keys, step.cols), warnings: [] };
     case 'compare':
       return compare(step, columns, rows);
     case 'correlate':
@@ -77,6 +79,19 @@ function linearFill(rows: Row[], keys: readonly string[], cols: readonly string[
   return rows.map((r) => r).length === 0 ? rows : [...bySeries.values()].flat();
 }
 
+/** Fills nulls of `cols` with the last known value of the same series; leading gaps stay null. */
+function prevFill(rows: Row[], keys: readonly string[], cols: readonly string[]): Row[] {
+  const last = new Map<string, Row>();
+  return rows.map((r) => {
+    const k = JSON.stringify(keys.map((x) => r[x]));
+    const prev = last.get(k);
+    const out = { ...r };
+    for (const c of cols) if ((out[c] === null || out[c] === undefined) && prev) out[c] = prev[c];
+    last.set(k, out);
+    return out;
+  });
+}
+
 interface Group {
   name: string;
   n: number;
@@ -101,7 +116,10 @@ function compare(step: Extract<PostStep, { kind: 'compare' }>, columns: { name: 
     const groups: Group[] = list.map((r) => ({ name: String(r[g]), n: num(r.units), mean: num(r.mean), variance: num(r.variance) }));
     const small = groups.filter((x) => x.n < 5);
     if (small.length > 0) {
-      warnings.push(`${stratum ? `${stratum}: ` : ''}${small.map((x) => `${x.name} (${x.n} ${unit})`).join(', ')} ${small.length > 1 ? 'have' : 'has'} fewer than 5 ${unit}: ${step.per === 'host' ? 'its interval is wide and tests involving it are weak' : 'too few to judge'}`);
+      const one = (n: number) => (n === 1 ? unit.replace(/s$/, '') : unit);
+      warnings.push(
+        `${stratum ? `${stratum}: ` : ''}${small.map((x) => `${x.name} (${x.n} ${one(x.n)})`).join(', ')} ${small.length > 1 ? 'have' : 'has'} fewer than 5 ${unit}: ${step.per === 'host' ? `${small.length > 1 ? 'their intervals are' : 'its interval is'} wide and tests involving ${small.length > 1 ? 'them' : 'it'} are weak` : 'too few to judge'}`,
+      );
     }
     const usable = groups.filter((x) => x.n >= 2 && Number.isFinite(x.variance));
     for (const r of list) {
@@ -133,9 +151,9 @@ function compare(step: Extract<PostStep, { kind: 'compare' }>, columns: { name: 
     let verdict: string;
     if (!anova || !Number.isFinite(anova.p)) verdict = 'not enough units per group to test';
     else if (anova.p < alpha) {
-      verdict = `${g} matters (ANOVA p = ${fmtP(anova.p)}, η² = ${anova.etaSquared.toFixed(2)}): lowest mean ${sorted[0].name} (${fmtNum(sorted[0].mean)}), highest ${sorted[sorted.length - 1].name} (${fmtNum(sorted[sorted.length - 1].mean)}); ${significant.length} of ${pairs.length} pairs differ after Holm correction`;
+      verdict = `${g} matters (ANOVA ${fmtP(anova.p)}, η² = ${anova.etaSquared.toFixed(2)}): lowest mean ${sorted[0].name} (${fmtNum(sorted[0].mean)}), highest ${sorted[sorted.length - 1].name} (${fmtNum(sorted[sorted.length - 1].mean)}); ${significant.length} of ${pairs.length} pairs differ after Holm correction`;
     } else {
-      verdict = `no evidence that ${g} matters (ANOVA p = ${fmtP(anova.p)}) at the ${Math.round(step.level * 100)}% level`;
+      verdict = `no evidence that ${g} matters (ANOVA ${fmtP(anova.p)}) at the ${Math.round(step.level * 100)}% level`;
     }
     analyses.push({
       ...(step.within ? { stratum } : {}),
@@ -151,8 +169,10 @@ function compare(step: Extract<PostStep, { kind: 'compare' }>, columns: { name: 
   return { columns: cols, rows: outRows, warnings, details };
 }
 
+/** `p = 0.012`, or `p < 1e-300` when it underflows. */
 function fmtP(p: number): string {
-  return p < 0.0001 ? p.toExponential(1) : p.toPrecision(2);
+  if (p === 0) return 'p < 1e-300';
+  return `p = ${p < 0.0001 ? p.toExponential(1) : p.toPrecision(2)}`;
 }
 
 function fmtNum(x: number): string {

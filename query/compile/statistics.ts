@@ -35,7 +35,7 @@ export function compileCompare(c: Compiler, r: Rel, st: Extract<Stage, { kind: '
     units = c.cte('units', `SELECT ${strat}toString(${ident(g.name)}) AS __group, ${v.sql} AS __v, 1 AS __n FROM ${r.name} WHERE isFinite(${v.sql})`);
     c.warnings.push('samples of one host are not independent: p-values per sample are far too small; the default "per host" is the honest one');
   }
-  const sql = `SELECT ${within ? 'toString(__stratum) AS stratum, ' : ''}__group AS ${ident(g.name)}, toFloat64(count()) AS units, toFloat64(sum(__n)) AS samples, avg(__v) AS mean, varSamp(__v) AS variance, min(__v) AS min, quantileExact(0.5)(__v) AS median, max(__v) AS max
+  const sql = `SELECT ${within ? 'toString(__stratum) AS stratum, ' : ''}__group AS ${ident(g.name)}, toFloat64(count()) AS units, toFloat64(sum(__n)) AS samples, avg(__v) AS mean, varSamp(__v) AS variance, min(__v) AS min, quantileExactInclusive(0.5)(__v) AS median, max(__v) AS max
 FROM ${units} GROUP BY ${within ? '__stratum, ' : ''}__group ORDER BY ${within ? '__stratum, ' : ''}__group`;
   const name = c.cte('compare', sql);
   const cols = new Map<string, ColType>();

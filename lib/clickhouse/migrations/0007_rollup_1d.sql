@@ -22,3 +22,12 @@ SELECT metric, series_id, toStartOfDay(t) AS t,
        argMaxMergeState(vlast) AS vlast, quantilesTDigestMergeState(0.5, 0.9, 0.99)(q) AS q
 FROM {{db}}.samples_1h
 GROUP BY metric, series_id, t;
+
+-- Data stored before this migration: fill the days from the 1-hour rollup (once; new hours arrive
+-- through the view).
+INSERT INTO {{db}}.samples_1d
+SELECT metric, series_id, toStartOfDay(t) AS t,
+       sum(cnt) AS cnt, min(vmin) AS vmin, max(vmax) AS vmax, sum(vsum) AS vsum,
+       argMaxMergeState(vlast) AS vlast, quantilesTDigestMergeState(0.5, 0.9, 0.99)(q) AS q
+FROM {{db}}.samples_1h
+GROUP BY metric, series_id, t;

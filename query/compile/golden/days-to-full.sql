@@ -21,7 +21,7 @@ stats_3 AS (
   SELECT `host`, __bucket AS ts, toNullable(__a0) AS `used` FROM stats_2 ORDER BY `host`, ts WITH FILL FROM toDateTime({p7:UInt32}, 'UTC') TO toDateTime({p8:UInt32}, 'UTC') STEP toIntervalSecond(86400)
 ),
 assets_4 AS (
-  SELECT p.*, a.`disk_capacity_bytes` AS `disk_capacity_bytes` FROM stats_3 AS p LEFT JOIN (SELECT host, hw_model, manufacturer, site, rack, role, os, kernel, cpu_model, cpu_cores, memory_bytes, disk_capacity_bytes, nic_speed_bps, status, attrs FROM (SELECT * FROM fleetscope.asset_history FINAL WHERE valid_from <= now64(3) ORDER BY host, valid_from DESC LIMIT 1 BY host) WHERE deleted = 0) AS a ON a.host = p.host
+  SELECT p.*, a.`disk_capacity_bytes` AS `disk_capacity_bytes` FROM stats_3 AS p LEFT JOIN (SELECT host, hw_model, manufacturer, site, rack, role, os, kernel, cpu_model, cpu_cores, memory_bytes, disk_capacity_bytes, nic_speed_bps, status, attrs FROM (SELECT * FROM fleetscope.asset_history FINAL WHERE valid_from <= fromUnixTimestamp64Milli({p9:Int64}, 'UTC') ORDER BY host, valid_from DESC LIMIT 1 BY host) WHERE deleted = 0) AS a ON a.host = p.host
 ),
 trend_fit_5 AS (
   SELECT `host`, toFloat64(count()) AS n, covarSamp(__x, __y) / nullIf(varSamp(__x), 0) AS __slope, avg(__x) AS __mx, avg(__y) AS __my, varSamp(__x) AS __vx, varSamp(__y) AS __vy, max(__x) AS __lastx, argMax(__y, __x) AS last_value, any(__cap) AS capacity
@@ -32,10 +32,10 @@ trend_6 AS (
 FROM trend_fit_5 ORDER BY `host`
 ),
 where_7 AS (
-  SELECT * FROM trend_6 WHERE (`days_to_full` < {p9:Float64})
+  SELECT * FROM trend_6 WHERE (`days_to_full` < {p10:Float64})
 ),
 sort_8 AS (
   SELECT * FROM where_7 ORDER BY `days_to_full` ASC
 )
-SELECT `host`, toFloat64(`n`) AS `n`, toFloat64(`slope_per_day`) AS `slope_per_day`, toFloat64(`last_value`) AS `last_value`, toFloat64(`capacity`) AS `capacity`, toFloat64(`r2`) AS `r2`, toFloat64(`days_to_full`) AS `days_to_full`, toUnixTimestamp64Milli(toDateTime64(`full_at`, 3, 'UTC')) AS `full_at`, toFloat64(`__se`) AS `__se`, toFloat64(`__left`) AS `__left`, toFloat64(`__slope`) AS `__slope` FROM sort_8 LIMIT {p10:UInt64}
--- params: {"p0":["df.df_complex"],"p1":"plugin_instance","p2":"type_instance","p3":"data","p4":"used","p5":1792540800,"p6":1795176000,"p7":1792540800,"p8":1795176000,"p9":60,"p10":100001}
+SELECT `host`, toFloat64(`n`) AS `n`, toFloat64(`slope_per_day`) AS `slope_per_day`, toFloat64(`last_value`) AS `last_value`, toFloat64(`capacity`) AS `capacity`, toFloat64(`r2`) AS `r2`, toFloat64(`days_to_full`) AS `days_to_full`, toUnixTimestamp64Milli(toDateTime64(`full_at`, 3, 'UTC')) AS `full_at`, toFloat64(`__se`) AS `__se`, toFloat64(`__left`) AS `__left`, toFloat64(`__slope`) AS `__slope` FROM sort_8 LIMIT {p11:UInt64}
+-- params: {"p0":["df.df_complex"],"p1":"plugin_instance","p2":"type_instance","p3":"data","p4":"used","p5":1792540800,"p6":1795176000,"p7":1792540800,"p8":1795176000,"p9":1795176000000,"p10":60,"p11":100001}

@@ -27,7 +27,7 @@ stats_5 AS (
   SELECT `host`, __a0 AS `rps` FROM stats_4 ORDER BY `host`
 ),
 assets_6 AS (
-  SELECT p.*, a.`hw_model` AS `hw_model` FROM stats_5 AS p LEFT JOIN (SELECT host, hw_model, manufacturer, site, rack, role, os, kernel, cpu_model, cpu_cores, memory_bytes, disk_capacity_bytes, nic_speed_bps, status, attrs FROM (SELECT * FROM fleetscope.asset_history FINAL WHERE valid_from <= now64(3) ORDER BY host, valid_from DESC LIMIT 1 BY host) WHERE deleted = 0) AS a ON a.host = p.host
+  SELECT p.*, a.`hw_model` AS `hw_model` FROM stats_5 AS p LEFT JOIN (SELECT host, hw_model, manufacturer, site, rack, role, os, kernel, cpu_model, cpu_cores, memory_bytes, disk_capacity_bytes, nic_speed_bps, status, attrs FROM (SELECT * FROM fleetscope.asset_history FINAL WHERE valid_from <= fromUnixTimestamp64Milli({p5:Int64}, 'UTC') ORDER BY host, valid_from DESC LIMIT 1 BY host) WHERE deleted = 0) AS a ON a.host = p.host
 ),
 stats_7 AS (
   SELECT `hw_model`, toFloat64(count()) AS __a0, avg(`rps`) AS __a1, quantileTDigest(0.1)(`rps`) AS __a2, quantileTDigest(0.9)(`rps`) AS __a3 FROM assets_6 GROUP BY `hw_model`
@@ -35,5 +35,5 @@ stats_7 AS (
 stats_8 AS (
   SELECT `hw_model`, __a0 AS `hosts`, __a1 AS `rps_per_host`, __a2 AS `p10`, __a3 AS `p90` FROM stats_7 ORDER BY `hw_model`
 )
-SELECT `hw_model`, toFloat64(`hosts`) AS `hosts`, toFloat64(`rps_per_host`) AS `rps_per_host`, toFloat64(`p10`) AS `p10`, toFloat64(`p90`) AS `p90` FROM stats_8 LIMIT {p7:UInt64}
--- params: {"p0":["http.requests"],"p1":1795089600000,"p2":1795176000000,"p3":1795089600000,"p4":1795176000000,"p5":0.1,"p6":0.9,"p7":100001}
+SELECT `hw_model`, toFloat64(`hosts`) AS `hosts`, toFloat64(`rps_per_host`) AS `rps_per_host`, toFloat64(`p10`) AS `p10`, toFloat64(`p90`) AS `p90` FROM stats_8 LIMIT {p8:UInt64}
+-- params: {"p0":["http.requests"],"p1":1795089600000,"p2":1795176000000,"p3":1795089600000,"p4":1795176000000,"p5":1795176000000,"p6":0.1,"p7":0.9,"p8":100001}

@@ -23,10 +23,10 @@ stats_4 AS (
   SELECT `host`, __a0 AS `slow` FROM stats_3 ORDER BY `host`
 ),
 assets_5 AS (
-  SELECT p.*, a.`site` AS `site` FROM stats_4 AS p LEFT JOIN (SELECT host, hw_model, manufacturer, site, rack, role, os, kernel, cpu_model, cpu_cores, memory_bytes, disk_capacity_bytes, nic_speed_bps, status, attrs FROM (SELECT * FROM fleetscope.asset_history FINAL WHERE valid_from <= now64(3) ORDER BY host, valid_from DESC LIMIT 1 BY host) WHERE deleted = 0) AS a ON a.host = p.host
+  SELECT p.*, a.`site` AS `site` FROM stats_4 AS p LEFT JOIN (SELECT host, hw_model, manufacturer, site, rack, role, os, kernel, cpu_model, cpu_cores, memory_bytes, disk_capacity_bytes, nic_speed_bps, status, attrs FROM (SELECT * FROM fleetscope.asset_history FINAL WHERE valid_from <= fromUnixTimestamp64Milli({p5:Int64}, 'UTC') ORDER BY host, valid_from DESC LIMIT 1 BY host) WHERE deleted = 0) AS a ON a.host = p.host
 ),
 top_6 AS (
-  SELECT * FROM assets_5 ORDER BY `site`, `slow` DESC LIMIT {p5:UInt64} BY `site`
+  SELECT * FROM assets_5 ORDER BY `site`, `slow` DESC LIMIT {p6:UInt64} BY `site`
 )
-SELECT `host`, toFloat64(`slow`) AS `slow`, `site` FROM top_6 LIMIT {p6:UInt64}
--- params: {"p0":["http.response_time_ms"],"p1":1795172400000,"p2":1795176000000,"p3":1795172400000,"p4":1795176000000,"p5":3,"p6":100001}
+SELECT `host`, toFloat64(`slow`) AS `slow`, `site` FROM top_6 LIMIT {p7:UInt64}
+-- params: {"p0":["http.response_time_ms"],"p1":1795172400000,"p2":1795176000000,"p3":1795172400000,"p4":1795176000000,"p5":1795176000000,"p6":3,"p7":100001}
