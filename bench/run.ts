@@ -6,6 +6,8 @@
 // bench/kafka.ts for what it measures and its options (--partitions, --batch-rows, --linger-ms, …).
 // `--only query` runs only the query benchmark (bench/query.ts, also part of the default run):
 //   npm run bench -- --only query [--query-runs 5 --query-hosts 2000]
+// `--only analysis` runs only the analysis job benchmark (bench/analysis.ts, also part of the default run):
+//   npm run bench -- --only analysis [--analysis-hosts 2000 --analysis-series 100]
 import dgram from 'node:dgram';
 import { readFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
@@ -34,9 +36,12 @@ const { values: args } = parseArgs({
     // Query benchmark (--only query, and the default run):
     'query-runs': { type: 'string', default: '5' },
     'query-hosts': { type: 'string', default: '2000' },
+    // Analysis job benchmark (--only analysis, and the default run):
+    'analysis-hosts': { type: 'string', default: '2000' },
+    'analysis-series': { type: 'string', default: '100' },
   },
 });
-if (args.only !== undefined && !['json', 'binary', 'kafka', 'query'].includes(args.only)) throw new Error(`--only ${args.only}: use json, binary, kafka or query`);
+if (args.only !== undefined && !['json', 'binary', 'kafka', 'query', 'analysis'].includes(args.only)) throw new Error(`--only ${args.only}: use json, binary, kafka, query or analysis`);
 const SECONDS = Number(args.seconds);
 const HOSTS = Number(args.hosts);
 const CONCURRENCY = Number(args.concurrency);
@@ -222,7 +227,7 @@ if (args.only === 'kafka') {
     },
     jsonLoad,
   );
-} else if (args.only !== 'query') {
+} else if (args.only !== 'query' && args.only !== 'analysis') {
   const fs = await startFleetscope({ config: { log: { level: 'info' }, ingest: { flushIntervalMs: 200 } } });
   const pid = fs.child.pid!;
   console.log(`fleetscope pid ${pid}; ${HOSTS} hosts × ${VALUES_PER_HOST} values; ${SECONDS} s per path; ${CONCURRENCY} HTTP connections; bodies ≤ ${BODY_BYTES / 1024} KiB`);
@@ -245,4 +250,8 @@ if (args.only === undefined || args.only === 'query') {
   // Imported here so the ingest benchmarks run whatever state the query engine is in.
   const { benchQuery } = await import('./query.ts');
   await benchQuery({ runs: Number(args['query-runs']), hosts: Number(args['query-hosts']) });
+}
+if (args.only === undefined || args.only === 'analysis') {
+  const { benchAnalysis } = await import('./analysis.ts');
+  await benchAnalysis({ hosts: Number(args['analysis-hosts']), series: Number(args['analysis-series']) });
 }

@@ -271,14 +271,14 @@ export class JobRunner {
     if (metrics.length === 0) return out;
     const rollup = step >= 60_000;
     const sql = rollup
-      ? `SELECT toString(series_id) AS sid, toUnixTimestamp(toStartOfInterval(t, toIntervalSecond({step:UInt32}))) * 1000 AS t, sum(vsum) / sum(cnt) AS v
+      ? `SELECT toString(series_id) AS sid, toUnixTimestamp(toStartOfInterval(t, toIntervalSecond({step:UInt32}))) * 1000 AS bucket_ms, sum(vsum) / sum(cnt) AS v
          FROM ${this.db}.samples_1m WHERE metric IN {metrics:Array(String)} AND t >= toDateTime({from:UInt32}, 'UTC') AND t < toDateTime({to:UInt32}, 'UTC')
-         GROUP BY series_id, t`
-      : `SELECT toString(series_id) AS sid, toUnixTimestamp64Milli(toStartOfInterval(ts, toIntervalMillisecond({step:UInt32}))) AS t, avg(if(kind = 'gauge', value, rate)) AS v
+         GROUP BY series_id, bucket_ms`
+      : `SELECT toString(series_id) AS sid, toUnixTimestamp64Milli(toStartOfInterval(ts, toIntervalMillisecond({step:UInt32}))) AS bucket_ms, avg(if(kind = 'gauge', value, rate)) AS v
          FROM ${this.db}.samples WHERE metric IN {metrics:Array(String)} AND ts >= fromUnixTimestamp64Milli({fromMs:Int64}, 'UTC') AND ts < fromUnixTimestamp64Milli({toMs:Int64}, 'UTC')
            AND isFinite(if(kind = 'gauge', value, rate))
-         GROUP BY series_id, t`;
-    const rows = await this.deps.storage.query<{ sid: string; t: string | number; v: number | null }>(sql, {
+         GROUP BY series_id, bucket_ms`;
+    const rows = await this.deps.storage.query<{ sid: string; bucket_ms: string | number; v: number | null }>(sql, {
       metrics,
       step: rollup ? step / 1000 : step,
       from: Math.floor(from / 1000),
@@ -290,7 +290,7 @@ export class JobRunner {
       if (r.v === null || !this.meta.has(r.sid)) continue;
       let byT = out.get(r.sid);
       if (!byT) out.set(r.sid, (byT = new Map()));
-      byT.set(Number(r.t), r.v);
+      byT.set(Number(r.bucket_ms), r.v);
     }
     return out;
   }
