@@ -43,13 +43,24 @@ function sendQueryError(reply: FastifyReply, err: QueryError, text: string) {
   return reply.code(HTTP_ERRORS[err.code]).send({ error: { code, message, where } });
 }
 
-/** Rows of `b` that are new or changed against `a`, keyed by every non-numeric column. */
-export function changedRows(a: QueryResult | undefined, b: QueryResult): unknown[][] {
+/**
+ * What changed from answer `a` to answer `b`, keyed by every non-numeric column: rows that are new or
+ * changed, and the keys of rows that are gone (they left the window).
+ */
+export function diffRows(a: QueryResult | undefined, b: QueryResult): { rows: unknown[][]; removed: unknown[][] } {
   const keyIdx = b.columns.map((c, i) => (c.type === 'number' ? -1 : i)).filter((i) => i >= 0);
-  const key = (r: readonly unknown[]) => JSON.stringify(keyIdx.map((i) => r[i]));
-  const before = new Map<string, string>();
-  for (const r of a?.rows ?? []) before.set(key(r), JSON.stringify(r));
-  return b.rows.filter((r) => before.get(key(r)) !== JSON.stringify(r)) as unknown[][];
+  const keyOf = (r: readonly unknown[]) => keyIdx.map((i) => r[i]);
+  const before = new Map<string, { row: string; key: unknown[] }>();
+  for (const r of a?.rows ?? []) before.set(JSON.stringify(keyOf(r)), { row: JSON.stringify(r), key: keyOf(r) });
+  const rows: unknown[][] = [];
+  const seen = new Set<string>();
+  for (const r of b.rows) {
+    const k = JSON.stringify(keyOf(r));
+    seen.add(k);
+    if (before.get(k)?.row !== JSON.stringify(r)) rows.push(r as unknown[]);
+  }
+  const removed = [...before].filter(([k]) => !seen.has(k)).map(([, v]) => v.key);
+  return { rows, removed };
 }
 
 /** Routes `POST /api/v1/query`, `POST /api/v1/query/explain` and `GET /api/v1/query/live`. */
@@ -123,9 +134,9 @@ export async function queryApiRoutes(app: FastifyInstance, opts: QueryApiOptions
       try {
         const { compiled, limits } = await prepare(opts.storage, text, engine(undefined));
         const next = await execute(opts.storage, compiled, limits);
-        const rows = changedRows(prev, next);
+        const { rows, removed } = diffRows(prev, next);
         prev = next;
-        if (!closed) send('update', { columns: next.columns, rows, at: clock() });
+        if (!closed) send('update', { columns: next.columns, rows, removed, key: next.columns.filter((c) => c.type !== 'number').map((c) => c.name), at: clock() });
       } catch (err) {
         if (!closed) send('error', err instanceof QueryError ? err.toJSON(text) : { code: 'QUERY_ERR_RUNTIME', message: (err as Error).message });
       } finally {
