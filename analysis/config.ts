@@ -29,7 +29,7 @@ export type JobConfig = z.output<typeof jobConfigSchema>;
 
 export const lifecycleConfigSchema = z
   .object({
-    threshold: z.number().min(0).max(1).default(0.9).describe('Score at or above which a group is anomalous.'),
+    threshold: z.number().min(0).max(1).default(0.5).describe('Score at or above which a group is anomalous (0.5: a tail probability of 1e-5 on any series).'),
     pendingMs: ms('How long an anomaly lasts before its alert fires.', 2 * 60_000, 0),
     resolveMs: ms('How long a group stays normal before its alert resolves.', 5 * 60_000, 0),
     refreshMs: ms('How often a firing alert is sent again.', 60_000),

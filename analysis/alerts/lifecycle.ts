@@ -23,7 +23,7 @@ export interface LifecycleOptions {
 }
 
 export const DEFAULT_LIFECYCLE: LifecycleOptions = {
-  threshold: 0.9,
+  threshold: 0.5,
   pendingMs: 2 * 60_000,
   resolveMs: 5 * 60_000,
   refreshMs: 60_000,

@@ -58,19 +58,13 @@ export interface BaselineState {
   eAbs: number;
   pAbs: number;
   nsAbs: number;
-  /** Daily profiles, offsets from `base`: SLOTS weekday slots then SLOTS weekend slots; null when off. */
+  /** Daily profile, offsets from `base` (SLOTS weekday slots), then SLOTS weekend offsets from the weekday slots; null when off. */
   prof: number[] | null;
   /** Points learned per profile slot. */
   cnt: number[] | null;
   /** Time of the first value, and the day (since the epoch) of the last profile centring. */
   firstT: number | null;
   day: number;
-  /**
-   * During the first day the profiles hold absolute slot means (the level is not known yet, and learning
-   * offsets from a level that still follows the daily swing would bias them for weeks); at the end of
-   * that day they become offsets from their mean.
-   */
-  absolute: boolean;
 }
 
 /** What the baseline says about one point before learning it. */
@@ -90,6 +84,12 @@ export interface Step {
   p: number;
   w: number;
   slot: number;
+  /**
+   * The point is in a part of the week never seen before (a weekend slot's first visit): the expectation
+   * is a guess, so the scale of the slow residuals does not learn from it (it would learn that a poor
+   * guess is normal, and judge the following days too leniently).
+   */
+  novel: boolean;
 }
 
 /** A new baseline; `seasonal` false never learns profiles. */
@@ -117,7 +117,6 @@ export function newBaseline(seasonal: boolean): BaselineState {
     cnt: seasonal ? new Array<number>(2 * SLOTS).fill(0) : null,
     firstT: null,
     day: 0,
-    absolute: seasonal,
   };
 }
 
@@ -174,25 +173,16 @@ function pointsPerSlot(b: BaselineState): number {
 /**
  * Profile value at t, interpolated between the two nearest slot centres so it moves smoothly (a stepwise
  * profile would make the one-step forecast jump every 30 minutes); unlearned while either slot's weekday
- * slot has no data.
+ * slot has no data. Weekend slots hold offsets from their weekday slot (0 until learned), so what the
+ * weekday profile learns carries over to weekends, which are seen only two days a week.
  */
-function profileAt(b: BaselineState, t: number): { p: number; learned: boolean; any: boolean; at: Between } {
-  const at = between(t);
-  const cnt = b.cnt as number[];
-  const v0 = slotValue(b, at.i0);
-  const v1 = slotValue(b, at.i1);
-  const learned = cnt[at.i0 % SLOTS] > 0 && cnt[at.i1 % SLOTS] > 0;
-  const p = Number.isNaN(v0) ? (Number.isNaN(v1) ? 0 : v1) : Number.isNaN(v1) ? v0 : (1 - at.f) * v0 + at.f * v1;
-  return { p, learned, any: !Number.isNaN(v0) || !Number.isNaN(v1), at };
-}
-
-/** Value of slot i; a weekend slot never visited reads as its weekday slot; NaN when neither has data. */
-function slotValue(b: BaselineState, i: number): number {
+function profileAt(b: BaselineState, t: number): { p: number; learned: boolean; at: Between } {
   const prof = b.prof as number[];
   const cnt = b.cnt as number[];
-  if (cnt[i] > 0) return prof[i];
-  if (i >= SLOTS && cnt[i - SLOTS] > 0) return prof[i - SLOTS];
-  return NaN;
+  const at = between(t);
+  const learned = cnt[at.i0 % SLOTS] > 0 && cnt[at.i1 % SLOTS] > 0;
+  const valueAt = (i: number): number => (i >= SLOTS ? prof[i - SLOTS] + prof[i] : prof[i]);
+  return { p: (1 - at.f) * valueAt(at.i0) + at.f * valueAt(at.i1), learned, at };
 }
 
 /** σ of a residual from its mean absolute value, the tail trackers and the resolution floors. */
@@ -226,7 +216,7 @@ export function floorSigma(b: BaselineState): number {
 
 /** Weight of the profile in the expectation: 0 until a day is learned and unless it explains the series. */
 function profileWeight(b: BaselineState, t: number): number {
-  if (!usesProfile(b) || b.absolute || b.firstT === null || b.nsAbs <= 0) return 0;
+  if (!usesProfile(b) || b.firstT === null || b.nsAbs <= 0) return 0;
   const age = clip((t - b.firstT - DAY) / DAY, 0, 1);
   const ratio = b.pAbs / b.nsAbs;
   return age * clip((0.85 - ratio) / 0.3, 0, 1);
@@ -235,17 +225,20 @@ function profileWeight(b: BaselineState, t: number): number {
 /** Computes what the baseline expects of value `v` at `t`, without learning it. */
 export function prepare(b: BaselineState, t: number, v: number): Step {
   if (b.n === 0) {
-    return { t, v, pred: v, r: 0, fSigma: floorSigma(b), expected: v, rs: 0, sSigma: floorSigma(b), p: 0, w: 0, slot: -1 };
+    return { t, v, pred: v, r: 0, fSigma: floorSigma(b), expected: v, rs: 0, sSigma: floorSigma(b), p: 0, w: 0, slot: -1, novel: false };
   }
   let p = 0;
   let slot = -1;
   let w = 0;
+  let novel = false;
   if (usesProfile(b)) {
     const at = profileAt(b, t);
     slot = at.at.f < 0.5 ? at.at.i0 : at.at.i1;
     if (at.learned) {
       p = at.p;
       w = profileWeight(b, t);
+      const cnt = b.cnt as number[];
+      novel = w > 0 && slot >= SLOTS && cnt[slot] < pointsPerSlot(b);
     }
   }
   // The one-step model runs on deseasonalised values, so a daily step (a 02:00 batch job) is forecast.
@@ -253,7 +246,7 @@ export function prepare(b: BaselineState, t: number, v: number): Step {
   const r = v - pred;
   const expected = (1 - w) * b.baseNs + w * (b.base + p);
   const sSigma = Math.max(MAD_TO_SIGMA * b.eAbs, floorSigma(b));
-  return { t, v, pred, r, fSigma: oneStepSigma(b), expected, rs: v - expected, sSigma, p: w * p, w, slot };
+  return { t, v, pred, r, fSigma: oneStepSigma(b), expected, rs: v - expected, sSigma, p: w * p, w, slot, novel };
 }
 
 /** Smoothing of the slow levels: a half-life of six hours of points, within [24, 2000] points. */
@@ -318,31 +311,26 @@ function learnSlow(b: BaselineState, s: Step): void {
   b.nsAbs += sa * (Math.abs(rNs) - b.nsAbs);
   b.baseNs += a * (warm ? clip(rNs, -lim * 2, lim * 2) : rNs);
   const eLim = 4 * s.sSigma;
-  b.eAbs += sa * ((warm ? Math.min(Math.abs(s.rs), eLim) : Math.abs(s.rs)) - b.eAbs);
+  if (!s.novel) b.eAbs += sa * ((warm ? Math.min(Math.abs(s.rs), eLim) : Math.abs(s.rs)) - b.eAbs);
   if (!usesProfile(b)) {
     b.base = b.baseNs;
     b.pAbs = b.nsAbs;
     return;
   }
+  const prof = b.prof as number[];
   const cnt = b.cnt as number[];
-  const level = b.absolute ? 0 : b.base;
-  const before = profileAt(b, s.t);
-  const { at } = before;
-  const init = before.any ? before.p : s.v - level;
-  startSlot(b, at.i0, init);
-  startSlot(b, at.i1, init);
-  const rp = s.v - level - profileAt(b, s.t).p;
-  if (!b.absolute && before.learned) b.pAbs += 2 * SCALE_ALPHA * ((warm ? Math.min(Math.abs(rp), 4 * lim) : Math.abs(rp)) - b.pAbs);
-  const step = !b.absolute && warm && cnt[at.i0] > 0 && cnt[at.i1] > 0 ? clip(rp, -lim, lim) : rp;
+  const { p, at } = profileAt(b, s.t);
+  const rp = s.v - b.base - p;
+  if (cnt[at.i0] > 0) b.pAbs += sa * ((warm ? Math.min(Math.abs(rp), 4 * lim) : Math.abs(rp)) - b.pAbs);
+  const step = warm && cnt[at.i0] > 0 && cnt[at.i1] > 0 ? clip(rp, -lim, lim) : rp;
   learnSlot(b, at.i0, 1 - at.f, step);
   learnSlot(b, at.i1, at.f, step);
-  if (b.absolute) {
-    b.base = b.baseNs;
-    if (s.t - (b.firstT as number) >= DAY) endFirstDay(b, s.t);
-    return;
+  // The level learns on weekdays only once profiles are in use: a weekend dip lasts longer than its
+  // half-life, and a level that followed it would teach the weekend offsets to make up for it at night.
+  if (s.w < 0.5 || at.i0 < SLOTS) {
+    const rb = s.v - profileAt(b, s.t).p - b.base;
+    b.base += a * (warm ? clip(rb, -lim, lim) : rb);
   }
-  const rb = s.v - profileAt(b, s.t).p - b.base;
-  b.base += a * (warm ? clip(rb, -lim, lim) : rb);
   const day = Math.floor(s.t / DAY);
   if (day !== b.day) {
     b.day = day;
@@ -351,38 +339,10 @@ function learnSlow(b: BaselineState, s: Step): void {
   }
 }
 
-/** Gives a slot never learned a starting value: its weekday slot for a weekend slot, else `init`. */
-function startSlot(b: BaselineState, i: number, init: number): void {
-  const prof = b.prof as number[];
-  const cnt = b.cnt as number[];
-  if (cnt[i] > 0) return;
-  prof[i] = i >= SLOTS && cnt[i - SLOTS] > 0 ? prof[i - SLOTS] : init;
-}
-
-/** After a day of absolute slot means: the level is their mean, the profiles become offsets from it. */
-function endFirstDay(b: BaselineState, t: number): void {
-  b.absolute = false;
-  b.day = Math.floor(t / DAY);
-  const prof = b.prof as number[];
-  const cnt = b.cnt as number[];
-  let sum = 0;
-  let k = 0;
-  for (let i = 0; i < 2 * SLOTS; i++) {
-    if (cnt[i] > 0 && (i < SLOTS || k === 0)) {
-      sum += prof[i];
-      k += 1;
-    }
-  }
-  const m = k > 0 ? sum / k : b.baseNs;
-  for (let i = 0; i < 2 * SLOTS; i++) if (cnt[i] > 0) prof[i] -= m;
-  b.base = m;
-  b.pAbs = b.nsAbs; // the profile has to prove itself against the plain level from here on
-}
-
 /**
  * Moves slot i towards explaining residual `rp` with interpolation weight `wt`: a running mean over its
- * first visits, then an exponentially weighted one (about a week of memory). A weekend slot starts from
- * its weekday slot, worth a quarter of a visit, so the first weekend is judged by weekdays and learned gradually.
+ * first visits, then an exponentially weighted one (about a week of memory). A weekend offset starts at 0
+ * with a prior worth a quarter of a visit, so the first weekend is judged by weekdays and learned gradually.
  */
 function learnSlot(b: BaselineState, i: number, wt: number, rp: number): void {
   if (wt <= 0) return;
@@ -412,7 +372,7 @@ function centreProfiles(b: BaselineState): number {
   }
   if (k < SLOTS / 2) return 0;
   const m = sum / k;
-  for (let i = 0; i < 2 * SLOTS; i++) if (cnt[i] > 0) prof[i] -= m;
+  for (let i = 0; i < SLOTS; i++) if (cnt[i] > 0) prof[i] -= m;
   b.base += m;
   return m;
 }

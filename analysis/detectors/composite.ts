@@ -16,7 +16,7 @@ export const HOLD_POINTS = 6;
  */
 const WARM_PENALTY = 3;
 const WARM_POINTS = 400;
-/** Surprise that later points of an episode are held to (score ≈ 0.09): visible, far from alerting. */
+/** Surprise that later points of an episode are held to (score ≈ 0.08): visible, far from alerting. */
 const HELD_SURPRISE = 3;
 
 /** Everything a composite keeps: JSON data, O(1) per core plus the baseline's profile. */
@@ -50,12 +50,15 @@ export function newCompositeState(cores: readonly AnyCore[], opts: DetectorOptio
 }
 
 /**
- * A detector made of `cores`. Each core's surprise is reduced by log10 of the number of value cores
+ * A detector made of `cores`. Each value core's surprise is reduced by log10 of the number of value cores
  * (a Bonferroni correction: the ensemble asks five questions of every value, so each answer must be five
- * times as unlikely), the largest is the point's surprise, and the score is {@link scoreFromSurprise} of it.
- * An episode starts when the score reaches 0.5 and ends after three calm points (every core's surprise
- * below 2); its first `holdPoints` points keep their score and the rest are held at ≈ 0.09, so one ongoing
- * anomaly is one burst of high scores (while the cores adapt) rather than an alarm on every point.
+ * times as unlikely) plus its own `ensemblePenalty` (trend 1, seasonality 0.5), and, on a young series,
+ * by up to 3 more (fading out over the first 400 values). The largest surprise is the point's, and the
+ * score is {@link scoreFromSurprise} of it. An episode starts when the score reaches 0.5 and ends after
+ * three calm points (every core's surprise below 2); its first `holdPoints` points keep their score and the
+ * rest are held at ≈ 0.08, so one ongoing anomaly is one burst of high scores (while the cores adapt)
+ * rather than an alarm on every point. Values still stuck after a flatline was flagged are neither scored
+ * nor learned by the value statistics and the baseline.
  *
  * `state` is taken over, not copied (the caller gives a fresh one, or a copy of a snapshot).
  */
@@ -63,6 +66,7 @@ export function createComposite(name: string, cores: readonly AnyCore[], state: 
   const valueCores = cores.filter((c) => c.onValues).length;
   const penalty = cores.map((c) => (c.onValues && valueCores > 1 ? Math.log10(valueCores) + (c.ensemblePenalty ?? 0) : 0));
   const bandZ = zFromSurprise(ALERT_SURPRISE + (penalty[0] ?? 0));
+  const flat = cores.findIndex((c) => c.name === 'flatline');
   const s = state;
   return {
     name,
@@ -76,16 +80,21 @@ export function createComposite(name: string, cores: readonly AnyCore[], state: 
       let kind: AnomalyKind | undefined;
       const measures = cores.map((c, i) => c.measure(s.cores[i], row, s.b));
       const early = WARM_PENALTY * Math.max(0, 1 - s.b.n / WARM_POINTS);
+      // A value stuck after a flatline was flagged is not a measurement: the value statistics and the
+      // baseline neither score nor learn it, so the series is judged afresh when it moves again.
+      const stuck = flat >= 0 && s.eps[flat].on && measures[flat].surprise > 0;
       for (let i = 0; i < cores.length; i++) {
-        const sur = Math.max(0, measures[i].surprise - penalty[i] - (cores[i].onValues ? early : 0));
+        const mute = stuck && cores[i].onValues;
+        const sur = mute ? 0 : Math.max(0, measures[i].surprise - penalty[i] - (cores[i].onValues ? early : 0));
         const started = stepEpisode(s.eps[i], sur, sur, ALERT_SURPRISE);
-        cores[i].learn(s.cores[i], row, s.b, s.eps[i], started);
+        if (!mute) cores[i].learn(s.cores[i], row, s.b, s.eps[i], started);
         if (sur > best) {
           best = sur;
           kind = measures[i].kind;
         }
       }
-      if (x !== null) learnBaseline(s.b, x);
+      if (x !== null && stuck) s.b.lastV = x.v;
+      else if (x !== null) learnBaseline(s.b, x);
       stepEpisode(s.ep, best, best, ALERT_SURPRISE);
       const held = s.ep.on && s.ep.len > s.holdPoints;
       const out = held ? Math.min(best, HELD_SURPRISE) : best;

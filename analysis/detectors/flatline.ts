@@ -10,14 +10,12 @@ const PRIOR_R = 0.01;
 const PRIOR_R_WEIGHT = 100;
 const PRIOR_RR = 0.3;
 const PRIOR_RR_WEIGHT = 10;
-/** After this many points of one stuck episode the counts learn again. */
-const ADAPT_POINTS = 5000;
+/** A run counts as at most this long when learned: one long outage must not make every later one normal. */
+const MAX_LEARNED_RUN = 30;
 
 export interface FlatlineState {
   /** Values in the current run of repeats (0: the last value differed from the one before). */
   run: number;
-  /** The current run reached the alert level: it is not learned as normal when it ends. */
-  bad: boolean;
   /** Faded counts: values, repeats, values after a repeat, repeats after a repeat. */
   n: number;
   r: number;
@@ -37,16 +35,17 @@ function isRepeat(v: number, prev: number | null): boolean {
  *   continuous metric (no repeats seen) alerts after about 5 identical values; a quantised one that often
  *   repeats (an idle counter reading 0 all night) needs a much longer run, because it taught the model so.
  * - Assumes: "stuck" means exactly repeated values (relative difference ≤ 1e-12). Near-constant noise
- *   that merely shrank is the variance detector's case. Counts do not learn during an episode.
+ *   that merely shrank is the variance detector's case. A run is learned when it ends, so stuck values
+ *   that recur (every night) become normal after a few nights.
  * - Warm-up: 20 values. Cost: O(1) time, 5 numbers.
  * - Reference: runs tests (Wald & Wolfowitz 1940), here with a learned Markov dependence.
  *
- * @example A noisy series that repeats one value 6 times in a row scores above 0.5 at the 6th repeat.
+ * @example A continuous metric that reads the same value 6 times in a row scores above 0.5 at the 6th.
  */
 export const flatlineCore: Core<FlatlineState> = {
   name: 'flatline',
   onValues: false,
-  init: () => ({ run: 0, bad: false, n: 0, r: 0, afterR: 0, rr: 0 }),
+  init: () => ({ run: 0, n: 0, r: 0, afterR: 0, rr: 0 }),
   measure(s, row, b) {
     const x = row.x;
     if (x === null || b.n < WARMUP || !isRepeat(x.v, b.lastV)) return { surprise: 0, kind: AnomalyKind.flatline };
@@ -55,7 +54,7 @@ export const flatlineCore: Core<FlatlineState> = {
     const surprise = surpriseFromP(pR) - s.run * Math.log10(Math.min(pRR, 0.999));
     return { surprise: Math.min(surprise, MAX_SURPRISE), kind: AnomalyKind.flatline };
   },
-  learn(s, row, b, ep) {
+  learn(s, row, b) {
     const x = row.x;
     if (x === null || b.lastV === null) return;
     const rep = isRepeat(x.v, b.lastV);
@@ -63,19 +62,18 @@ export const flatlineCore: Core<FlatlineState> = {
     s.r *= DECAY;
     s.afterR *= DECAY;
     s.rr *= DECAY;
-    if (ep.on && ep.len <= ADAPT_POINTS) s.bad = true;
     if (rep) {
       s.run += 1;
       return;
     }
-    // A run is learned when it ends, and only if it never alerted: the run being judged must not teach
-    // the model that runs like it are normal.
-    if (s.run > 0 && !s.bad) {
-      s.r += s.run;
-      s.afterR += s.run;
-      s.rr += s.run - 1;
+    // A run is learned when it ends: the run being judged must not teach the model that runs like it are
+    // normal, but a run that recurs (a metric at 0 every night) becomes normal after a few times.
+    if (s.run > 0) {
+      const L = Math.min(s.run, MAX_LEARNED_RUN);
+      s.r += L;
+      s.afterR += L;
+      s.rr += L - 1;
     }
     s.run = 0;
-    s.bad = false;
   },
 };

@@ -30,7 +30,8 @@ export interface MissingState {
  * - Warm-up: 5 rows. Cost: O(1) time, 3 numbers (the interval lives in the baseline).
  * - Reference: Poisson/Bernoulli models of sensor dropout; Datadog's "no data" monitors.
  *
- * @example A 1-minute series with a 5-minute hole scores above 0.5 at the first row after it.
+ * @example A 1-minute series with a 5-minute hole scores above 0.5 at the first row after it; empty
+ *   values score above 0.5 from the third one.
  */
 export const missingCore: Core<MissingState> = {
   name: 'missing',

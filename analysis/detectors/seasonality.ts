@@ -52,7 +52,8 @@ function zOf(s: Sums, sigma: number): number {
  *   baseline's 192 profile numbers).
  * - Reference: Cleveland et al. 1990 (STL) for the decomposition; Holt–Winters for online profiles.
  *
- * @example A daily sine of amplitude 10 (noise σ = 1) that stays flat for a day scores above 0.5 within ~2 hours.
+ * @example With 2½ weeks of history, a daily cycle of ±30 (noise σ = 2, 5-minute points) that goes flat
+ *   scores above 0.5 within six hours.
  */
 export const seasonalityCore: Core<SeasonalityState> = {
   name: 'seasonality',

@@ -67,7 +67,7 @@ const emptySums = (): Sums => ({ sw: 0, sx: 0, sxx: 0, sy: 0, sxy: 0 });
  * - Warm-up: 150 values. Cost: O(1) time, 17 numbers.
  * - Reference: exponentially weighted regression, Brown 1963, "Smoothing, Forecasting and Prediction".
  *
- * @example A flat series (σ = 1) that starts rising by 0.1 per point scores above 0.5 within ~30 points.
+ * @example A flat series (σ = 1) that starts rising by 0.1 per point scores above 0.5 within ~20 points.
  */
 export const trendCore: Core<TrendState> = {
   name: 'trend',

@@ -30,7 +30,7 @@ export interface VarianceState {
  * - Warm-up: 100 values. Cost: O(1) time, 5 numbers.
  * - Reference: Brown–Forsythe / Levene tests of equal spread; Basseville & Nikiforov 1993, ch. 2.
  *
- * @example White noise whose σ goes from 1 to 4 scores above 0.5 within ~10 points.
+ * @example White noise whose σ goes from 1 to 4 scores above 0.5 within ~5 points.
  */
 export const varianceCore: Core<VarianceState> = {
   name: 'variance',

@@ -19,6 +19,8 @@ export interface EvalResult {
   readonly detected: number;
   /** Points from each detected window's start to the first score at or above the threshold. */
   readonly delays: number[];
+  /** The same delays in milliseconds. */
+  readonly delaysMs: number[];
   /** Alerts (gate openings) outside every window and its grace. */
   readonly falseAlerts: number;
   /** Series with at least one false alert. */
@@ -31,29 +33,32 @@ export function scoreSeries(s: LabelledSeries, detector: string): number[] {
   return s.t.map((t, i) => d.update(t, s.v[i]).score);
 }
 
-/** Evaluates `detector` on `series` at `threshold`. */
-export function evaluate(series: readonly LabelledSeries[], detector: string, threshold = ALERT_THRESHOLD): EvalResult {
-  let points = 0;
-  let windows = 0;
-  let detected = 0;
-  let falseAlerts = 0;
-  let seriesWithFalseAlerts = 0;
-  const delays: number[] = [];
+/**
+ * Evaluates `detector` on `series` at each of `thresholds` (the series are scored once). Returns one result
+ * per threshold, in order.
+ */
+export function evaluate(series: readonly LabelledSeries[], detector: string, thresholds: readonly number[] = [ALERT_THRESHOLD]): EvalResult[] {
+  const acc = thresholds.map(() => ({ series: 0, points: 0, windows: 0, detected: 0, delays: [] as number[], delaysMs: [] as number[], falseAlerts: 0, seriesWithFalseAlerts: 0 }));
   for (const s of series) {
     const scores = scoreSeries(s, detector);
-    const r = judge(s, scores, threshold);
-    points += s.t.length;
-    windows += s.windows.length;
-    detected += r.delays.length;
-    delays.push(...r.delays);
-    falseAlerts += r.falseAlerts;
-    if (r.falseAlerts > 0) seriesWithFalseAlerts += 1;
+    thresholds.forEach((threshold, k) => {
+      const r = judge(s, scores, threshold);
+      const a = acc[k];
+      a.series += 1;
+      a.points += s.t.length;
+      a.windows += s.windows.length;
+      a.detected += r.delays.length;
+      a.delays.push(...r.delays);
+      a.delaysMs.push(...r.delaysMs);
+      a.falseAlerts += r.falseAlerts;
+      if (r.falseAlerts > 0) a.seriesWithFalseAlerts += 1;
+    });
   }
-  return { series: series.length, points, windows, detected, delays, falseAlerts, seriesWithFalseAlerts };
+  return acc;
 }
 
 /** Detection delays (one per detected window) and false alerts of one series' scores. */
-export function judge(s: LabelledSeries, scores: readonly number[], threshold: number): { delays: number[]; falseAlerts: number } {
+export function judge(s: LabelledSeries, scores: readonly number[], threshold: number): { delays: number[]; delaysMs: number[]; falseAlerts: number } {
   const covered = new Uint8Array(s.t.length);
   for (const w of s.windows) covered.fill(1, w.start, Math.min(s.t.length, w.end + GRACE_POINTS + 1));
   const gate = createAlertGate({ threshold, holdMs: HOLD_INTERVALS * s.intervalMs });
@@ -62,19 +67,21 @@ export function judge(s: LabelledSeries, scores: readonly number[], threshold: n
     if (gate.update(s.t[i], score).opened && !covered[i]) falseAlerts += 1;
   });
   const delays: number[] = [];
+  const delaysMs: number[] = [];
   for (const w of s.windows) {
     const last = Math.min(s.t.length - 1, w.end + GRACE_POINTS);
     for (let i = w.start; i <= last; i++) {
       if (scores[i] >= threshold) {
         delays.push(i - w.start);
+        delaysMs.push(s.t[i] - s.t[w.start]);
         break;
       }
     }
   }
-  return { delays, falseAlerts };
+  return { delays, delaysMs, falseAlerts };
 }
 
-/** Median of the delays, or NaN when there are none. */
-export function medianDelay(r: EvalResult): number {
-  return r.delays.length ? median(r.delays) : NaN;
+/** Median of the delays in points and in milliseconds, or NaN when there are none. */
+export function medianDelay(r: EvalResult): { points: number; ms: number } {
+  return r.delays.length ? { points: median(r.delays), ms: median(r.delaysMs) } : { points: NaN, ms: NaN };
 }
