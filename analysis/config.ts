@@ -1,6 +1,8 @@
 // Configuration of the analysis role: the detection jobs and the alert lifecycle.
 import { z } from 'zod';
 import { ASSET_FIELD_NAMES } from '../query/assets-schema.ts';
+import { QueryError } from '../query/lang/errors.ts';
+import { parseQuery } from '../query/lang/parser.ts';
 
 const ms = (what: string, def: number, min = 1000) => z.number().int().min(min).default(def).describe(what);
 
@@ -12,6 +14,11 @@ export const jobConfigSchema = z.object({
     .describe('series: each series against its own past; peers: each host against hosts of the same group at the same moment.'),
   metrics: z.array(z.string().min(1)).min(1).default(['*']).describe('Metrics to score, with * as a wildcard.'),
   hosts: z.string().min(1).default('*').describe('Hosts to score, a glob such as "web-*".'),
+  select: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('Series to score, in the query language: a metric source and its where, without a range, such as `metric "http.*" where site = "ams1" and role = "edge"` (replaces metrics).'),
   detector: z.string().default('default').describe('Detector of series jobs (`fleetscope detect --help` lists them).'),
   peers: z.enum(ASSET_FIELD_NAMES as [string, ...string[]]).default('hw_model').describe('Asset field that makes peer groups (peers jobs).'),
   everyMs: ms('How often the job runs.', 60_000),
@@ -51,6 +58,14 @@ export const analysisConfigSchema = z
           if (seen.has(j.name)) ctx.addIssue({ code: 'custom', message: `job name "${j.name}" is used twice`, path: [i, 'name'] });
           seen.add(j.name);
           if (j.stepMs >= 60_000 && j.stepMs % 60_000 !== 0) ctx.addIssue({ code: 'custom', message: 'stepMs of 60000 or more must be whole minutes', path: [i, 'stepMs'] });
+          if (j.select !== undefined) {
+            try {
+              parseQuery(`${j.select} last 1m`);
+            } catch (err) {
+              if (!(err instanceof QueryError)) throw err;
+              ctx.addIssue({ code: 'custom', message: `not a selection: ${err.message}${err.hint ? ` (${err.hint})` : ''}`, path: [i, 'select'] });
+            }
+          }
         });
       })
       .describe('Detection jobs of the analysis role (JSON array; see docs/anomaly-detection.md).'),

@@ -6,7 +6,9 @@ import { randomUUID } from 'node:crypto';
 import type { Storage } from '../../lib/clickhouse/client.ts';
 import type { Counter, Histogram, Registry } from '../../lib/metrics.ts';
 import { currentAssetsSql } from '../../query/assets-schema.ts';
-import { metricMatcher } from '../../query/catalog.ts';
+import { loadCatalog, metricMatcher } from '../../query/catalog.ts';
+import { compileSeriesSelection } from '../../query/compile/compiler.ts';
+import { parseQuery } from '../../query/lang/parser.ts';
 import { Lifecycle, type GroupState, type LifecycleOptions } from '../alerts/lifecycle.ts';
 import type { AlertEvent } from '../alerts/model.ts';
 import type { JobConfig } from '../config.ts';
@@ -296,15 +298,27 @@ export class JobRunner {
   }
 
   private async refreshMeta(): Promise<void> {
+    const selected = this.job.select ? await this.selection(this.job.select) : undefined;
     const match = this.job.metrics.map(metricMatcher);
     const rows = await this.deps.storage.query<{ sid: string; metric: string; host: string; labels: Record<string, string> }>(
       `SELECT toString(series_id) AS sid, any(metric) AS metric, any(host) AS host, any(labels) AS labels FROM ${this.db}.series GROUP BY series_id`,
     );
     this.meta.clear();
     for (const r of rows) {
-      if (!match.some((m) => m(r.metric)) || !this.hostRe.test(r.host)) continue;
+      if (selected ? !selected.has(r.sid) : !match.some((m) => m(r.metric))) continue;
+      if (!this.hostRe.test(r.host)) continue;
       this.meta.set(r.sid, { metric: r.metric, host: r.host, labels: r.labels });
     }
+  }
+
+  /** Series ids a `select` in the query language picks. */
+  private async selection(select: string): Promise<Set<string>> {
+    const query = parseQuery(`${select} last 1m`);
+    const patterns = query.pipeline.source.kind === 'metric' ? query.pipeline.source.metrics.map((m) => m.name) : [];
+    const catalog = await loadCatalog(this.deps.storage, patterns, 30);
+    const { sql, params } = compileSeriesSelection(query, catalog, this.db, this.now());
+    const rows = await this.deps.storage.query<{ sid: string }>(sql, params);
+    return new Set(rows.map((r) => r.sid));
   }
 
   private async assetContext(): Promise<Map<string, Record<string, string>>> {

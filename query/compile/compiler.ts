@@ -656,3 +656,19 @@ export function compile(query: Query, catalog: Catalog, db: string, opts: Compil
     range: rel.range,
   };
 }
+
+/**
+ * The series a metric source selects (`metric "http.*" where site = "ams1"`), as a statement returning
+ * `sid` (series ids as text): how analysis jobs pick their series with the language's own filters.
+ * Only conditions on the host, metric, labels and asset attributes can select series.
+ */
+export function compileSeriesSelection(query: Query, catalog: Catalog, db: string, now: number): { sql: string; params: Record<string, unknown> } {
+  const p = query.pipeline;
+  if (query.bindings.length > 0 || p.stages.length > 0 || p.source.kind !== 'metric') {
+    throw semantic('a selection is a metric source and its where, such as: metric "http.*" where site = "ams1"', p.span);
+  }
+  const c = new Compiler(query, catalog, db, { now, maxResultRows: 1 });
+  const rel = c.compileMetricSource(p.source, p);
+  if (!rel.scan) throw semantic('a selection filters series: name only the host, the metric, labels and asset attributes, not value or ts', p.source.where?.span ?? p.span);
+  return { sql: `WITH\n${c.ctes.join(',\n')}\nSELECT toString(series_id) AS sid FROM ${rel.scan.seriesCte}`, params: c.params.values };
+}
