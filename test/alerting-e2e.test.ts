@@ -14,6 +14,7 @@ import { alertmanagerMissingReason, startAlertmanager, type AlertmanagerHandle, 
 const HOST = 'e2e-web-1';
 const STEP_MS = 2000;
 let server: Server;
+let http: string;
 let am: AlertmanagerHandle;
 let dir: string;
 
@@ -75,7 +76,7 @@ describe.skipIf(missing !== undefined)(`alerts reach a real Alertmanager${missin
     const history = Array.from({ length: 900 }, (_, i) => ({ t: now - (900 - i) * STEP_MS, v: normal(i) }));
     for (let i = 0; i < history.length; i += 300) await push(history.slice(i, i + 300));
     await sleep(200);
-    await server.start();
+    ({ http } = await server.start());
   }, 120_000);
 
   afterAll(async () => {
@@ -85,6 +86,19 @@ describe.skipIf(missing !== undefined)(`alerts reach a real Alertmanager${missin
   });
 
   it('an anomaly fires in Alertmanager and resolves once the data is normal again', async () => {
+    // Monitoring that pulls follows the same alerts on the server-sent-events stream.
+    const ctl = new AbortController();
+    const res = await fetch(`${http}/api/v1/alerts/stream`, { signal: ctl.signal });
+    expect(res.headers.get('content-type')).toContain('text/event-stream');
+    let sse = '';
+    const reading = (async () => {
+      const reader = res.body!.getReader();
+      for (;;) {
+        const { value, done } = await reader.read().catch(() => ({ value: undefined, done: true }));
+        if (done) return;
+        sse += new TextDecoder().decode(value);
+      }
+    })();
     const fired = await stream(() => 400, async () => ours(await am.alerts()).length > 0, 60_000);
     expect(fired, 'the alert reached Alertmanager').toBe(true);
     const [alert] = ours(await am.alerts());
@@ -92,6 +106,8 @@ describe.skipIf(missing !== undefined)(`alerts reach a real Alertmanager${missin
     expect(alert.status.state).toBe('active');
     expect(alert.annotations.summary).toContain('e2e.latency');
     expect(Number(alert.annotations.score)).toBeGreaterThanOrEqual(0.5);
+    const metrics = (await server.app.inject({ method: 'GET', url: '/metrics' })).body;
+    expect(metrics).toContain(`fleetscope_alerts{alertname="FleetscopeAnomaly",host="${HOST}",job="e2e",severity="warning",status="firing"} 1`);
 
     const resolved = await stream((i) => normal(i), async () => ours(await am.alerts()).length === 0, 90_000);
     if (!resolved) {
@@ -101,6 +117,16 @@ describe.skipIf(missing !== undefined)(`alerts reach a real Alertmanager${missin
     }
     expect(resolved, 'the alert resolved in Alertmanager').toBe(true);
     expect((await fleetscopeAlerts()).map((a) => a.status)).toEqual(['resolved']);
+    await sleep(2500); // the stream looks for changes every 2 s
+    ctl.abort();
+    await reading;
+    const events = sse
+      .split('\n\n')
+      .filter((e) => e.startsWith('event: alert\n'))
+      .map((e) => JSON.parse(e.split('\n')[1].slice(6)) as { status: string; labels: Record<string, string> })
+      .filter((a) => a.labels.host === HOST);
+    expect(events.map((a) => a.status)).toContain('firing');
+    expect(events.at(-1)?.status).toBe('resolved');
     // Resolved by fleetscope's own message (the lease of a firing alert, 4 × 15 s, has not run out).
     expect(await am.metric('alertmanager_alerts_received_total{status="resolved",version="v2"}')).toBeGreaterThan(0);
     const anomalies = await server.app.inject({ method: 'GET', url: `/api/v1/anomalies?host=${HOST}&from=-10m` });
