@@ -305,7 +305,12 @@ export class Compiler {
       const step = rollup.stepMs;
       const start = Math.floor(from / step) * step;
       if (start < from) this.warnings.push(`counted from ${new Date(start).toISOString()}, the start of the first ${step === 86_400_000 ? 'day' : step === 3_600_000 ? 'hour' : 'minute'} of the range`);
-      const src = `(SELECT ${states} FROM ${this.db}.${rollup.table} WHERE metric IN ${metricsParam} AND t >= ${this.params.seconds(start)} AND t < ${this.params.seconds(to)})`;
+      // The step holding `to` is read whole only while it is still filling (nothing later exists yet);
+      // a range that ends in the past stops at the last whole step before its end.
+      const stepEnd = Math.floor(to / step) * step;
+      const end = to < Date.now() - step && stepEnd > start ? stepEnd : to;
+      if (end < to) this.warnings.push(`counted up to ${new Date(end).toISOString()}, the end of the last whole ${step === 86_400_000 ? 'day' : step === 3_600_000 ? 'hour' : 'minute'} of the range`);
+      const src = `(SELECT ${states} FROM ${this.db}.${rollup.table} WHERE metric IN ${metricsParam} AND t >= ${this.params.seconds(start)} AND t < ${this.params.seconds(end)})`;
       scan = `SELECT x.t AS ts, se.host AS host, se.metric AS metric, toString(se.kind) AS kind${extra}, x.cnt AS __cnt, x.vmin AS __vmin, x.vmax AS __vmax, x.vsum AS __vsum, x.vlast AS __vlast, x.q AS __q
   FROM ${src} AS x INNER JOIN ${seriesCte} AS se ON x.series_id = se.series_id
   WHERE 1${seriesFilter}`;

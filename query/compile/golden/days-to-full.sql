@@ -38,4 +38,4 @@ sort_8 AS (
   SELECT * FROM where_7 ORDER BY `days_to_full` ASC
 )
 SELECT `host`, toFloat64(`n`) AS `n`, toFloat64(`slope_per_day`) AS `slope_per_day`, toFloat64(`last_value`) AS `last_value`, toFloat64(`capacity`) AS `capacity`, toFloat64(`r2`) AS `r2`, toFloat64(`days_to_full`) AS `days_to_full`, toUnixTimestamp64Milli(toDateTime64(`full_at`, 3, 'UTC')) AS `full_at`, toFloat64(`__se`) AS `__se`, toFloat64(`__left`) AS `__left`, toFloat64(`__slope`) AS `__slope` FROM sort_8 LIMIT {p11:UInt64}
--- params: {"p0":["df.df_complex"],"p1":"plugin_instance","p2":"type_instance","p3":"data","p4":"used","p5":1792540800,"p6":1795176000,"p7":1792540800,"p8":1795176000,"p9":1795176000000,"p10":60,"p11":100001}
+-- params: {"p0":["df.df_complex"],"p1":"plugin_instance","p2":"type_instance","p3":"data","p4":"used","p5":1792540800,"p6":1795132800,"p7":1792540800,"p8":1795176000,"p9":1795176000000,"p10":60,"p11":100001}

@@ -20,4 +20,4 @@ stats_3 AS (
   SELECT `host`, __a0 AS `rps` FROM stats_2 ORDER BY `host`
 )
 SELECT `host`, toFloat64(`rps`) AS `rps` FROM stats_3 LIMIT {p3:UInt64}
--- params: {"p0":["http.requests"],"p1":1792540800,"p2":1795176000,"p3":100001}
+-- params: {"p0":["http.requests"],"p1":1792540800,"p2":1795132800,"p3":100001}
