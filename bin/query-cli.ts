@@ -72,8 +72,9 @@ export async function queryCommand(text: string, o: QueryCliOptions, out: (s: st
   out(o.format === 'csv' ? renderCsv(r) : renderTable(r));
   if (o.format === 'table') {
     out(`(${r.rows.length} row${r.rows.length === 1 ? '' : 's'}, ${r.elapsedMs} ms, from ${r.source})`);
-    const d = r.details as Record<string, { verdict?: string; best?: unknown }> | undefined;
+    const d = r.details as Record<string, { verdict?: string; best?: unknown; strata?: { stratum: string; verdict: string }[] }> | undefined;
     if (d?.compare?.verdict) out(d.compare.verdict);
+    for (const s of d?.compare?.strata ?? []) out(`${s.stratum}: ${s.verdict}`);
     if (d?.correlate?.best) out(`best lag: ${JSON.stringify(d.correlate.best)}`);
   }
   for (const w of r.warnings) err(`warning: ${w}`);
