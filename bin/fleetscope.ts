@@ -4,6 +4,7 @@ import { pino } from 'pino';
 import { ConfigError } from '../lib/config-loader.ts';
 import { assetsCommand, defaultUrl } from './assets-command.ts';
 import { detectCommand } from './detect-command.ts';
+import { forecastCommand } from './forecast-command.ts';
 import { queryCommand } from './query-cli.ts';
 import { readConfig } from './config.ts';
 import { parseRoles } from './roles.ts';
@@ -100,6 +101,7 @@ program
   });
 
 program.addCommand(detectCommand());
+program.addCommand(forecastCommand());
 program.addCommand(assetsCommand(() => program.opts<{ config?: string }>().config ?? process.env.FLEETSCOPE_CONFIG));
 
 await program.parseAsync(process.argv);
