@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { ASSET_FIELD_NAMES } from '../query/assets-schema.ts';
 import { QueryError } from '../query/lang/errors.ts';
 import { parseQuery } from '../query/lang/parser.ts';
+import { capacityConfigSchema } from './capacity/config.ts';
 
 const ms = (what: string, def: number, min = 1000) => z.number().int().min(min).default(def).describe(what);
 
@@ -70,6 +71,7 @@ export const analysisConfigSchema = z
       })
       .describe('Detection jobs of the analysis role (JSON array; see docs/anomaly-detection.md).'),
     alerts: lifecycleConfigSchema,
+    capacity: capacityConfigSchema.describe('The scheduled capacity job (see docs/capacity.md, "Capacity jobs and API").'),
   })
   .prefault({});
 

@@ -7,6 +7,7 @@ import { createFeed } from './alerts/feeds/create-feed.ts';
 import type { LifecycleOptions } from './alerts/lifecycle.ts';
 import type { AlertEvent } from './alerts/model.ts';
 import { createOutbox } from './alerts/outbox.ts';
+import { createCapacityJob, type CapacityJob } from './capacity/job.ts';
 import type { AnalysisConfig } from './config.ts';
 import { detectorSet } from './jobs/detector-set.ts';
 import { createJobMetrics, JobRunner } from './jobs/runner.ts';
@@ -19,6 +20,8 @@ export interface AnalysisLog {
 
 export interface AnalysisService {
   readonly jobs: readonly JobRunner[];
+  /** The scheduled capacity job; undefined when `analysis.capacity.enabled` is false. */
+  readonly capacity?: CapacityJob;
   start(): void;
   stop(): Promise<void>;
 }
@@ -39,6 +42,7 @@ export function createAnalysisService(opts: { storage: Storage; config: Analysis
   const lifecycle: LifecycleOptions = config.alerts;
   const metrics = createJobMetrics(registry);
   const jobs = config.jobs.filter((j) => j.enabled).map((job) => new JobRunner(job, { storage, detectors: detectorSet, lifecycle, publish, metrics, log }));
+  const capacity = config.capacity.enabled ? createCapacityJob({ storage, config: config.capacity, log }) : undefined;
   registry.collect('fleetscope_alerts', 'Alerts of this process\'s jobs that are pending or firing (1 each), by alertname, job, host, severity and status.', () =>
     jobs.flatMap((j) =>
       j
@@ -49,12 +53,14 @@ export function createAnalysisService(opts: { storage: Storage; config: Analysis
   );
   return {
     jobs,
+    capacity,
     start() {
       delivery?.start();
       for (const j of jobs) j.start();
+      capacity?.start();
     },
     async stop() {
-      await Promise.all(jobs.map((j) => j.stop()));
+      await Promise.all([...jobs.map((j) => j.stop()), capacity?.stop()]);
       await delivery?.stop();
     },
   };

@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { pino } from 'pino';
 import { ConfigError } from '../lib/config-loader.ts';
 import { assetsCommand, defaultUrl } from './assets-command.ts';
+import { capacityReportCommand } from './capacity-report-command.ts';
 import { detectCommand } from './detect-command.ts';
 import { forecastCommand } from './forecast-command.ts';
 import { queryCommand } from './query-cli.ts';
@@ -103,5 +104,6 @@ program
 program.addCommand(detectCommand());
 program.addCommand(forecastCommand());
 program.addCommand(assetsCommand(() => program.opts<{ config?: string }>().config ?? process.env.FLEETSCOPE_CONFIG));
+program.addCommand(capacityReportCommand(() => program.opts<{ config?: string }>().config ?? process.env.FLEETSCOPE_CONFIG));
 
 await program.parseAsync(process.argv);

@@ -14,6 +14,7 @@ import { readApiRoutes } from '../query/read-api.ts';
 import { assetApiRoutes } from '../query/assets-api.ts';
 import { queryApiRoutes } from '../query/query-api.ts';
 import { analysisApiRoutes } from '../analysis/api.ts';
+import { capacityApiRoutes } from '../analysis/capacity/api.ts';
 import { createAnalysisService, type AnalysisService } from '../analysis/service.ts';
 import type { Config } from './config.ts';
 import { checkRoles, type Role } from './roles.ts';
@@ -101,6 +102,8 @@ export async function buildServer(config: Config, log: Logger, roles: ReadonlySe
     roles.has('analysis') && storage ? createAnalysisService({ storage, config: config.analysis, feeds: config.alerting, registry, log }) : undefined;
   if (readRole && storage) {
     await app.register(analysisApiRoutes, { storage, jobs: () => analysis?.jobs.map((j) => j.status()) ?? [] });
+    const capacityJob = analysis?.capacity;
+    await app.register(capacityApiRoutes, { storage, config: config.analysis.capacity, ...(capacityJob ? { compute: () => capacityJob.runOnce() } : {}) });
   }
   app.get('/metrics', async (_req, reply) => reply.type('text/plain; version=0.0.4').send(registry.render()));
   app.get('/healthz', async () => ({ status: 'ok' }));

@@ -24,6 +24,7 @@ export const HTTP_ERRORS = {
   ASSET_ERR_INVALID: 400,
   ASSET_ERR_NOT_FOUND: 404,
   ASSET_ERR_TOO_MANY: 413,
+  CAPACITY_ERR_NONE: 404,
 } as const;
 
 export type HttpErrorCode = keyof typeof HTTP_ERRORS;
