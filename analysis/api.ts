@@ -3,6 +3,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Storage } from '../lib/clickhouse/client.ts';
 import { HttpError } from '../lib/http-errors.ts';
+import { eventStreams } from '../lib/sse.ts';
 import { parseTime } from '../query/time-params.ts';
 import type { GroupState } from './alerts/lifecycle.ts';
 import type { Alert } from './alerts/model.ts';
@@ -51,10 +52,7 @@ async function readAlerts(storage: Storage, since?: number): Promise<(Alert & { 
 export async function analysisApiRoutes(app: FastifyInstance, opts: AnalysisApiOptions): Promise<void> {
   const clock = opts.now ?? Date.now;
   const db = opts.storage.database;
-  const streams = new Set<() => void>();
-  app.addHook('preClose', async () => {
-    for (const end of [...streams]) end();
-  });
+  const openStream = eventStreams(app);
 
   app.get('/api/v1/anomalies', async (req) => {
     const q = req.query as Record<string, string | undefined>;
@@ -92,40 +90,24 @@ export async function analysisApiRoutes(app: FastifyInstance, opts: AnalysisApiO
   });
 
   app.get('/api/v1/alerts/stream', async (req, reply) => {
-    reply.hijack();
-    const res = reply.raw;
-    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' });
-    const send = (event: string, data: unknown) => res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
     let since = 0;
-    let closed = false;
-    let busy = false;
-    const poll = async (first: boolean) => {
-      if (closed || busy) return;
-      busy = true;
-      try {
-        const changed = await readAlerts(opts.storage, first ? undefined : since);
-        for (const a of changed) since = Math.max(since, a.stateUpdatedAt);
-        if (first) send('alerts', { alerts: changed.filter((a) => a.status !== 'resolved').map(({ stateUpdatedAt: _, ...a }) => a) });
-        else for (const { stateUpdatedAt: _, ...a } of changed) send('alert', a);
-      } catch (err) {
-        send('error', { code: 'API_ERR_STORAGE', message: (err as Error).message });
-      } finally {
-        busy = false;
-      }
+    const changed = async () => {
+      const alerts = await readAlerts(opts.storage, since === 0 ? undefined : since);
+      for (const a of alerts) since = Math.max(since, a.stateUpdatedAt);
+      return alerts.map(({ stateUpdatedAt: _, ...a }) => a);
     };
-    await poll(true);
-    const timer = setInterval(() => void poll(false), opts.streamPollMs ?? 2000);
-    const heartbeat = setInterval(() => !closed && res.write(': keep-alive\n\n'), 15_000);
-    const end = () => {
-      if (closed) return;
-      closed = true;
-      streams.delete(end);
-      clearInterval(timer);
-      clearInterval(heartbeat);
-      res.end();
-    };
-    streams.add(end);
-    req.raw.on('close', end);
+    const first = await changed();
+    const stream = openStream(req, reply, {
+      everyMs: opts.streamPollMs ?? 2000,
+      tick: async (s) => {
+        try {
+          for (const a of await changed()) s.send('alert', a);
+        } catch (err) {
+          s.send('error', { code: 'API_ERR_STORAGE', message: (err as Error).message });
+        }
+      },
+    });
+    stream.send('alerts', { alerts: first.filter((a) => a.status !== 'resolved') });
   });
 
   app.get('/api/v1/analysis/jobs', async () => ({ jobs: opts.jobs() }));

@@ -3,6 +3,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import { z } from 'zod';
 import type { Storage } from '../lib/clickhouse/client.ts';
 import { HTTP_ERRORS, HttpError } from '../lib/http-errors.ts';
+import { eventStreams } from '../lib/sse.ts';
 import { execute, explainQuery, prepare } from './engine.ts';
 import { QueryError } from './lang/errors.ts';
 import type { QueryLimits, QueryResult } from './result.ts';
@@ -68,11 +69,7 @@ export async function queryApiRoutes(app: FastifyInstance, opts: QueryApiOptions
   const clock = opts.now ?? Date.now;
   const maxLive = opts.maxLiveQueries ?? 50;
   let live = 0;
-  /** Open live streams, ended when the server closes. */
-  const streams = new Set<() => void>();
-  app.addHook('preClose', async () => {
-    for (const end of [...streams]) end();
-  });
+  const openStream = eventStreams(app);
   const engine = (now: number | undefined) => ({ now: now ?? clock(), samplesDays: opts.samplesDays, limits: opts.limits });
 
   app.post('/api/v1/query', async (req, reply) => {
@@ -118,42 +115,24 @@ export async function queryApiRoutes(app: FastifyInstance, opts: QueryApiOptions
     }
     if (live >= maxLive) throw new HttpError('QUERY_ERR_TOO_MANY_LIVE', `${maxLive} live queries are open; close one first`, { limit: maxLive });
     live++;
-    reply.hijack();
-    const res = reply.raw;
-    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' });
-    const send = (event: string, data: unknown) => res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
-    send('result', first);
     let prev = first;
-    let closed = false;
-    let running = false;
     // Each tick runs the query again over its moving window and sends the rows that are new or changed
-    // (a late sample corrects its bucket); the client upserts them by their key columns.
-    const timer = setInterval(async () => {
-      if (closed || running) return;
-      running = true;
-      try {
-        const { compiled, limits } = await prepare(opts.storage, text, engine(undefined));
-        const next = await execute(opts.storage, compiled, limits);
-        const { rows, removed } = diffRows(prev, next);
-        prev = next;
-        if (!closed) send('update', { columns: next.columns, rows, removed, key: next.columns.filter((c) => c.type !== 'number').map((c) => c.name), at: clock() });
-      } catch (err) {
-        if (!closed) send('error', err instanceof QueryError ? err.toJSON(text) : { code: 'QUERY_ERR_RUNTIME', message: (err as Error).message });
-      } finally {
-        running = false;
-      }
-    }, tickMs);
-    const heartbeat = setInterval(() => !closed && res.write(': keep-alive\n\n'), 15_000);
-    const end = () => {
-      if (closed) return;
-      closed = true;
-      live--;
-      streams.delete(end);
-      clearInterval(timer);
-      clearInterval(heartbeat);
-      res.end();
-    };
-    streams.add(end);
-    req.raw.on('close', end);
+    // (a late sample corrects its bucket) and the keys of rows that left it.
+    const stream = openStream(req, reply, {
+      everyMs: tickMs,
+      onEnd: () => live--,
+      tick: async (s) => {
+        try {
+          const { compiled, limits } = await prepare(opts.storage, text, engine(undefined));
+          const next = await execute(opts.storage, compiled, limits);
+          const { rows, removed } = diffRows(prev, next);
+          prev = next;
+          s.send('update', { columns: next.columns, rows, removed, key: next.columns.filter((c) => c.type !== 'number').map((c) => c.name), at: clock() });
+        } catch (err) {
+          s.send('error', err instanceof QueryError ? err.toJSON(text) : { code: 'QUERY_ERR_RUNTIME', message: (err as Error).message });
+        }
+      },
+    });
+    stream.send('result', first);
   });
 }
