@@ -159,6 +159,40 @@ async function points(storage: Storage, ids: string[], metric: string, start: nu
 }
 
 /**
+ * M4 reduction for a chart `width` pixels wide: per series and pixel column, the first, last, lowest and
+ * highest point, computed by the engine. A line through them draws the same picture as every point would,
+ * so spikes survive any range. Raw samples while the range is kept raw; else the 1-minute rollup, whose
+ * lowest and highest values are exact and whose first and last are the minute's average.
+ */
+async function m4(storage: Storage, ids: string[], metric: string, start: number, end: number, width: number, fromRollup: boolean) {
+  const db = storage.database;
+  const col = Math.max(1, Math.ceil((end - start) / width));
+  const params = { ids, metric, start, end, col };
+  const filter = `metric = {metric:String} AND series_id IN (SELECT arrayJoin(arrayMap(x -> toUInt64(x), {ids:Array(String)})))`;
+  const src = fromRollup
+    ? `SELECT series_id, toUnixTimestamp(t) * 1000 AS ms, sum(vsum) / sum(cnt) AS v, min(vmin) AS lo, max(vmax) AS hi FROM ${db}.samples_1m
+       WHERE ${filter} AND t >= toDateTime(intDiv({start:Int64}, 1000)) AND t < toDateTime(intDiv({end:Int64} + 999, 1000)) GROUP BY series_id, t`
+    : `SELECT series_id, toUnixTimestamp64Milli(ts) AS ms, if(kind = 'gauge', value, rate) AS v, v AS lo, v AS hi FROM ${db}.samples
+       WHERE ${filter} AND ts >= fromUnixTimestamp64Milli({start:Int64}) AND ts < fromUnixTimestamp64Milli({end:Int64}) AND isFinite(v)`;
+  const rows = await storage.query<{ id: string; f: [string, number]; l: [string, number]; low: [string, number]; high: [string, number] }>(
+    `SELECT toString(series_id) AS id, argMin((ms, v), ms) AS f, argMax((ms, v), ms) AS l, argMin((ms, lo), lo) AS low, argMax((ms, hi), hi) AS high
+     FROM (${src}) GROUP BY series_id, intDiv(ms - {start:Int64}, {col:Int64}) AS c ORDER BY series_id, c`,
+    params,
+  );
+  const out: { id: string; t: number; v: number }[] = [];
+  for (const r of rows) {
+    const pts = [r.f, r.low, r.high, r.l].map(([t, v]) => [Number(t), Number(v)] as const).sort((a, b) => a[0] - b[0]);
+    let prev: readonly [number, number] | undefined;
+    for (const pt of pts) {
+      if (prev && prev[0] === pt[0] && prev[1] === pt[1]) continue;
+      out.push({ id: r.id, t: pt[0], v: pt[1] });
+      prev = pt;
+    }
+  }
+  return out;
+}
+
+/**
  * The read API until the query language arrives: `GET /api/v1/series`, `GET /api/v1/points` and
  * `GET /api/v1/events` (docs/api.md). Every value is a bound parameter.
  */
@@ -195,9 +229,23 @@ export async function readApiRoutes(app: FastifyInstance, opts: ReadApiOptions):
     if (!(AGGREGATES as readonly string[]).includes(aggText)) {
       throw new HttpError('API_ERR_BAD_PARAM', `cannot read parameter agg="${aggText}": use one of ${AGGREGATES.join(', ')}`, { param: 'agg' });
     }
+    const widthText = param(q, 'width');
+    let width: number | undefined;
+    if (widthText !== undefined) {
+      width = Number(widthText);
+      if (!Number.isInteger(width) || width < 1 || width > 10_000) throw new HttpError('API_ERR_BAD_PARAM', `cannot read parameter width="${widthText}": the chart's width in pixels, 1 to 10000`, { param: 'width' });
+      if (stepMs !== undefined) throw new HttpError('API_ERR_BAD_PARAM', 'give step or width, not both', { param: 'width' });
+    }
     const series = await findSeries(storage, q, MAX_SERIES);
-    const source = chooseSource(start, end, stepMs, t, opts);
-    const rows = series.length === 0 ? [] : await points(storage, series.map((s) => s.series_id), metric, start, end, stepMs, source, aggText as Aggregate);
+    const ids = series.map((s) => s.series_id);
+    const m4FromRollup = width !== undefined && start < t - opts.samplesDays * 86_400_000;
+    const source = width !== undefined ? (m4FromRollup ? '1m' : 'raw') : chooseSource(start, end, stepMs, t, opts);
+    const rows =
+      series.length === 0
+        ? []
+        : width !== undefined
+          ? await m4(storage, ids, metric, start, end, width, m4FromRollup)
+          : await points(storage, ids, metric, start, end, stepMs, source, aggText as Aggregate);
     if (rows.length > MAX_RAW_ROWS) {
       throw new HttpError('API_ERR_TOO_MANY_POINTS', `cannot return more than ${MAX_RAW_ROWS} raw points: narrow the range or give a step`, { param: 'step' });
     }
@@ -214,6 +262,7 @@ export async function readApiRoutes(app: FastifyInstance, opts: ReadApiOptions):
       step: stepMs ?? null,
       source,
       agg: stepMs === undefined ? null : aggText,
+      ...(width !== undefined ? { width, reduction: 'm4' } : {}),
       series: series.map((s) => ({
         series_id: s.series_id,
         metric: s.metric,

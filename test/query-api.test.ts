@@ -125,6 +125,34 @@ describe('POST /api/v1/query', () => {
   });
 });
 
+describe('GET /api/v1/points with width (M4)', () => {
+  it('reduces a range to what the pixels show and keeps a planted spike', async () => {
+    const t = fleet.end - 30 * 60_000;
+    // One spike among the samples of web-01, sent like any collectd value.
+    const body = JSON.stringify([{ values: [9999], dstypes: ['gauge'], dsnames: ['value'], time: (t + 1234) / 1000, interval: 10, host: 'web-01', plugin: 'http', plugin_instance: '', type: 'response_time_ms', type_instance: '' }]);
+    expect((await server.app.inject({ method: 'POST', url: '/collectd', payload: body, headers: { 'content-type': 'application/json' } })).statusCode).toBe(200);
+    const range = `metric=${WEB.latencyMetric}&host=web-01&start=${fleet.start}&end=${fleet.end}`;
+    const raw = (await server.app.inject({ url: `/api/v1/points?${range}` })).json() as { series: { points: [number, number][] }[] };
+    const all = raw.series[0].points.map((p) => p[1]);
+    const res = await server.app.inject({ url: `/api/v1/points?${range}&width=100` });
+    expect(res.statusCode).toBe(200);
+    const body4 = res.json() as { reduction: string; series: { points: [number, number][] }[] };
+    expect(body4.reduction).toBe('m4');
+    const pts = body4.series[0].points;
+    expect(pts.length).toBeLessThanOrEqual(4 * 100);
+    expect(pts.length).toBeLessThan(all.length / 2);
+    expect(Math.max(...pts.map((p) => p[1]))).toBe(9999);
+    expect(Math.min(...pts.map((p) => p[1]))).toBe(Math.min(...all));
+    expect(pts.find((p) => p[1] === 9999)?.[0]).toBe(t + 1234);
+    expect(pts.map((p) => p[0])).toEqual([...pts.map((p) => p[0])].sort((a, b) => a - b));
+    // An average per step would have flattened it.
+    const avg = (await server.app.inject({ url: `/api/v1/points?${range}&step=2m&agg=avg` })).json() as { series: { points: [number, number][] }[] };
+    expect(Math.max(...avg.series[0].points.map((p) => p[1]))).toBeLessThan(9999);
+    const bad = await server.app.inject({ url: `/api/v1/points?${range}&width=0` });
+    expect(bad.statusCode).toBe(400);
+  });
+});
+
 describe('injection attempts', () => {
   const payloads = [`x' OR 1=1 --`, "x`) OR 1=1 --", 'x\\', `'); DROP TABLE samples; --`, '{p0:String}', 'x" | where 1 = 1', '%', '*'];
   const places = (p: string) => {
