@@ -1,5 +1,5 @@
 // Opens the rendered capacity report in a real Chromium (Debian's, via playwright-core; scripts/install-chromium.sh)
-// and checks that every chart is drawn. In CI a missing browser fails the test; elsewhere it is skipped.
+// and checks that every chart is drawn. A missing browser fails the test (scripts/test.sh installs it).
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -11,9 +11,7 @@ import { capacityFixture, EVIL_HOST } from '../analysis/capacity/testdata/snapsh
 
 const CHROMIUM = '/usr/bin/chromium';
 const SCREENSHOTS = resolve(import.meta.dirname, '..', '.cache', 'capacity-report');
-const haveBrowser = existsSync(CHROMIUM);
-
-if (!haveBrowser && process.env.CI === 'true') {
+if (!existsSync(CHROMIUM)) {
   throw new Error(`cannot run the capacity report browser test: ${CHROMIUM} is missing (run scripts/install-chromium.sh)`);
 }
 
@@ -26,7 +24,7 @@ interface ChartInfo {
   readonly title: string;
 }
 
-describe.skipIf(!haveBrowser)('capacity report in Chromium', () => {
+describe('capacity report in Chromium', () => {
   let browser: Browser;
   let dir: string;
 
