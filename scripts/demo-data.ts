@@ -3,6 +3,7 @@
 //
 //   node --import tsx scripts/demo-data.ts --url http://127.0.0.1:8080 [--hours 6] [--end TIME] [--follow]
 import { parseArgs } from 'node:util';
+import { mulberry32 } from '../lib/random.ts';
 
 const TICK_MS = 10_000;
 const DF_EVERY_TICKS = 6;
@@ -79,17 +80,6 @@ interface JsonValueList {
   type_instance: string;
 }
 
-/** mulberry32: a small seeded generator, so every run sends the same values. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function normal(rand: () => number): number {
   const u = Math.max(rand(), 1e-12);
@@ -101,7 +91,7 @@ function normal(rand: () => number): number {
  * apart. A function of the time since the start only, so the same offsets give the same load.
  */
 function fleetLoad(seed: number): (sinceStartMs: number) => number {
-  const rand = seeded(seed ^ 0x5eed);
+  const rand = mulberry32(seed ^ 0x5eed);
   const knots: number[] = [];
   const knot = (i: number) => {
     while (knots.length <= i) knots.push(rand() * 2 - 1);
@@ -132,7 +122,7 @@ class DemoFleet {
     readonly upgradeAt: number,
     seed: number,
   ) {
-    this.rand = DEMO_HOSTS.map((_h, i) => seeded(seed * 1000 + i + 1));
+    this.rand = DEMO_HOSTS.map((_h, i) => mulberry32(seed * 1000 + i + 1));
     this.counters = DEMO_HOSTS.map((_h, i) => ({ requests: 1_000_000 * (i + 1), rx: 5e9 * (i + 1), tx: 9e11 * (i + 1) }));
     this.load = fleetLoad(seed);
   }

@@ -1,3 +1,5 @@
+import { mulberry32 } from '../../lib/random.ts';
+
 /** A deterministic source of random numbers: the same seed gives the same sequence on every machine. */
 export interface Random {
   /** Uniform in [0, 1). */
@@ -22,14 +24,7 @@ export interface Random {
  * @example createRandom(7).next() === createRandom(7).next()
  */
 export function createRandom(seed: number): Random {
-  let a = seed >>> 0;
-  const next = (): number => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const next = mulberry32(seed);
   const normal = (): number => Math.sqrt(-2 * Math.log(1 - next())) * Math.cos(2 * Math.PI * next());
   const chi2 = (df: number): number => {
     let s = 0;

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Expr, Instant, Pipeline, Query, Span, Stage } from './ast.ts';
 import { QueryError } from './errors.ts';
 import { MAX_EXPR_DEPTH, MAX_NESTING, MAX_QUERY_BYTES, parseQuery } from './parser.ts';
+import { mulberry32 } from '../../lib/random.ts';
 
 /** An expression as compact text with every operation in parentheses, so precedence is visible. */
 function show(e: Expr): string {
@@ -62,16 +63,6 @@ function parseError(text: string): QueryError {
 
 const slice = (q: Query, span: Span) => q.text.slice(span.start, span.end);
 
-/** mulberry32: the same seed gives the same numbers in [0, 1) on every machine. */
-function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const H = 3_600_000;
 
 describe('parseQuery: the example queries of §6.4', () => {
@@ -504,7 +495,7 @@ $base
   });
 
   it('lets nothing but QueryError escape from random and mutated text', () => {
-    const rng = seededRandom(0x5eed_9a7e);
+    const rng = mulberry32(0x5eed_9a7e);
     const pick = <T>(xs: readonly T[]) => xs[Math.floor(rng() * xs.length)];
     const corpus = [
       'let b = metric "a.b" where host ~ "c*" and ds = "rx" last 7d | rate | stats every 5m u = max(value * 8 / 100e9);\nmetric "x" from now-48h to @2026-01-01T00:00Z | join left $b on host | correlate u, p lag -5m to 30m',

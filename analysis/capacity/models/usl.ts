@@ -1,4 +1,5 @@
 import { madScale } from '../robust.ts';
+import { mulberry32 } from '../../../lib/random.ts';
 
 /** One observation of one host: concurrency `n` (≥ 1: in-flight requests, busy workers) and throughput `x` (e.g. req/s). */
 export interface LoadPoint {
@@ -239,13 +240,3 @@ export function hostCapacity(
   return { ...central, low: at((1 - level) / 2), high: at((1 + level) / 2), level, fit };
 }
 
-/** mulberry32: a small seeded uniform generator on [0, 1), so bootstrap ranges are reproducible. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}

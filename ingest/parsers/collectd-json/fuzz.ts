@@ -2,18 +2,10 @@
 import { expect } from 'vitest';
 import { METRIC_KINDS, type MetricRecord } from '../../../lib/record.ts';
 import type { ParseResult } from '../types.ts';
+import { mulberry32 } from '../../../lib/random.ts';
 
 /** A seeded PRNG (mulberry32): returns a function giving floats in [0, 1), the same run after run. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export const seededRandom = mulberry32;
 
 /** Picks an element of a non-empty list. */
 export function pick<T>(rng: () => number, items: readonly T[]): T {
