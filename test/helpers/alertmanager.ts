@@ -6,10 +6,10 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { killOnExit, stopChild } from './child-process.ts';
 
 export const ALERTMANAGER_BIN = '/usr/bin/prometheus-alertmanager';
 const READY_TIMEOUT_MS = 20_000;
-const STOP_GRACE_MS = 5_000;
 
 /** One alert as `GET /api/v2/alerts` lists it (gettableAlert). */
 export interface GettableAlert {
@@ -48,10 +48,6 @@ export interface AlertmanagerHandle {
   close(): Promise<void>;
 }
 
-/** Children started and not yet stopped. */
-const running = new Set<ChildProcess>();
-let exitHookInstalled = false;
-
 /** Why Alertmanager tests cannot run here, or undefined when they can. */
 export function alertmanagerMissingReason(): string | undefined {
   if (existsSync(ALERTMANAGER_BIN)) return undefined;
@@ -85,13 +81,12 @@ export async function startAlertmanager(opts: AlertmanagerOptions = {}): Promise
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );
     child = c;
-    track(c);
+    killOnExit(c);
     c.stdout?.setEncoding('utf8').on('data', (s: string) => (output += s));
     c.stderr?.setEncoding('utf8').on('data', (s: string) => (output += s));
     let spawnError: Error | undefined;
     c.on('error', (e) => (spawnError = e));
     exited = new Promise<void>((resolve) => c.once('exit', () => resolve()));
-    void exited.then(() => running.delete(c));
     await waitReady(url, () => {
       if (spawnError) return `cannot run ${ALERTMANAGER_BIN}: ${spawnError.message}`;
       if (c.exitCode !== null || c.signalCode !== null) return `Alertmanager exited (code ${c.exitCode}, signal ${c.signalCode})`;
@@ -198,37 +193,4 @@ async function waitReady(url: string, gone: () => string | undefined): Promise<v
   }
 }
 
-function track(child: ChildProcess): void {
-  running.add(child);
-  if (exitHookInstalled) return;
-  exitHookInstalled = true;
-  // Last resort if the test process ends without close(): never leave an Alertmanager behind.
-  process.once('exit', () => {
-    for (const c of running) {
-      if (c.pid !== undefined && c.exitCode === null && c.signalCode === null) {
-        try {
-          process.kill(c.pid, 'SIGKILL');
-        } catch {
-          // already gone
-        }
-      }
-    }
-  });
-}
 
-async function stopChild(child: ChildProcess, exited: Promise<void>): Promise<void> {
-  const pid = child.pid;
-  if (pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
-  try {
-    process.kill(pid, 'SIGTERM');
-  } catch {
-    return;
-  }
-  let timer: NodeJS.Timeout | undefined;
-  const timedOut = await Promise.race([exited.then(() => false), new Promise<boolean>((r) => (timer = setTimeout(() => r(true), STOP_GRACE_MS)))]);
-  clearTimeout(timer);
-  if (timedOut && child.exitCode === null && child.signalCode === null) {
-    process.kill(pid, 'SIGKILL');
-    await exited;
-  }
-}

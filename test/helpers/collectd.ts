@@ -6,13 +6,13 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { killOnExit, stopChild } from './child-process.ts';
 
 const COLLECTD_BIN = '/usr/sbin/collectd';
 const PLUGIN_DIR = '/usr/lib/collectd';
 const TYPES_DB = '/usr/share/collectd/types.db';
 const REQUIRED_FILES = [COLLECTD_BIN, `${PLUGIN_DIR}/write_http.so`, `${PLUGIN_DIR}/network.so`, `${PLUGIN_DIR}/unixsock.so`, TYPES_DB];
 const START_TIMEOUT_MS = 15_000;
-const STOP_GRACE_MS = 5_000;
 const REPLY_TIMEOUT_MS = 5_000;
 
 /** One `<Node>` of the write_http plugin. */
@@ -71,7 +71,6 @@ export interface CollectdHandle {
 
 /** Children started and not yet stopped, with the function that stops each one. */
 const running = new Map<ChildProcess, () => Promise<void>>();
-let exitHookInstalled = false;
 
 /** Whether collectd and the plugins the tests use are installed (see scripts/install-collectd.sh). */
 export function collectdAvailable(): boolean {
@@ -119,7 +118,8 @@ export async function startCollectd(opts: CollectdOptions): Promise<CollectdHand
     rmSync(dir, { recursive: true, force: true });
     running.delete(child);
   }));
-  track(child, stop);
+  running.set(child, stop);
+  killOnExit(child);
 
   try {
     await waitForSocket(join(dir, 'collectd.sock'), () => gone(child, spawnError), START_TIMEOUT_MS);
@@ -220,45 +220,7 @@ function quote(s: string): string {
   return `"${s.replace(/[\\"]/g, (c) => '\\' + c)}"`;
 }
 
-function track(child: ChildProcess, stop: () => Promise<void>): void {
-  running.set(child, stop);
-  if (!exitHookInstalled) {
-    exitHookInstalled = true;
-    // Last resort if the test process ends without afterAll: never leave a collectd behind.
-    process.once('exit', () => {
-      for (const c of running.keys()) {
-        if (c.pid !== undefined && c.exitCode === null && c.signalCode === null) {
-          try {
-            process.kill(c.pid, 'SIGKILL');
-          } catch {
-            // Already gone.
-          }
-        }
-      }
-    });
-  }
-}
 
-/** SIGTERM by PID, SIGKILL after the grace period; resolves once the process has exited. */
-async function stopChild(child: ChildProcess, exited: Promise<void>): Promise<void> {
-  const pid = child.pid;
-  if (pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
-  try {
-    process.kill(pid, 'SIGTERM');
-  } catch {
-    return; // exited between the check and the signal
-  }
-  let timer: NodeJS.Timeout | undefined;
-  const timedOut = await Promise.race([
-    exited.then(() => false),
-    new Promise<boolean>((r) => (timer = setTimeout(() => r(true), STOP_GRACE_MS))),
-  ]);
-  clearTimeout(timer);
-  if (timedOut && child.exitCode === null && child.signalCode === null) {
-    process.kill(pid, 'SIGKILL');
-    await exited;
-  }
-}
 
 /** Why the child is not running any more, or undefined while it runs. */
 function gone(child: ChildProcess, spawnError: Error | undefined): string | undefined {
