@@ -1,0 +1,84 @@
+// Reads chart data from GET /api/v1/points, reduced by the server to the chart's pixel width: M4 per
+// series, or per group a line (the chosen aggregate) with its exact min–max envelope.
+import { api } from './api.ts';
+import type { Line } from './chart.ts';
+import { probe } from './probe.ts';
+
+export interface PointsQuery {
+  readonly metric: string;
+  readonly from: number;
+  readonly to: number;
+  readonly width: number;
+  /** `host=…`, `label.k=…`, `asset.k=…` filters. */
+  readonly filters?: readonly { key: string; value: string }[];
+  readonly groupBy?: string;
+  readonly agg?: string;
+  readonly limit?: number;
+}
+
+interface SeriesOut {
+  series_id?: string;
+  host?: string;
+  labels?: Record<string, string>;
+  key?: string;
+  group?: Record<string, string>;
+  members?: number;
+  points: [number, number | null][];
+  low?: [number, number | null][];
+  high?: [number, number | null][];
+}
+
+export interface PointsResult {
+  readonly lines: Line[];
+  readonly matched: number;
+  readonly truncated: boolean;
+  readonly source: string;
+  readonly reduction: string;
+  /** Points received, over every line. */
+  readonly points: number;
+}
+
+/**
+ * Legend names for series: the host plus only the labels whose values differ between the series
+ * (`web-01 type_instance=user`), so a legend of many lines stays short.
+ */
+export function seriesLabels(list: readonly { host?: string; labels?: Record<string, string> }[]): string[] {
+  const values = new Map<string, Set<string>>();
+  for (const s of list) for (const [k, v] of Object.entries(s.labels ?? {})) (values.get(k) ?? values.set(k, new Set()).get(k)!).add(v);
+  const varying = [...values].filter(([k, vs]) => vs.size > 1 || list.some((s) => !(k in (s.labels ?? {})))).map(([k]) => k);
+  return list.map((s) => {
+    const labels = varying
+      .filter((k) => s.labels?.[k] !== undefined)
+      .map((k) => `${k}=${s.labels![k]}`)
+      .join(',');
+    return labels ? `${s.host ?? ''} ${labels}`.trim() : (s.host ?? '');
+  });
+}
+
+export async function fetchPoints(q: PointsQuery, signal?: AbortSignal): Promise<PointsResult> {
+  const params: Record<string, string | number | undefined> = {
+    metric: q.metric,
+    start: Math.floor(q.from),
+    end: Math.ceil(q.to),
+    width: q.width,
+    group_by: q.groupBy,
+    agg: q.groupBy ? q.agg : undefined,
+    limit: q.groupBy ? undefined : q.limit,
+  };
+  for (const f of q.filters ?? []) params[f.key] = f.value;
+  probe.requests.push(`/api/v1/points?metric=${q.metric}&start=${params.start}&end=${params.end}`);
+  const r = await api.get<{ series: SeriesOut[]; matched?: number; truncated?: boolean; source: string; reduction?: string }>('/api/v1/points', params, signal);
+  let points = 0;
+  const names = seriesLabels(r.series);
+  const lines: Line[] = r.series.map((s, i) => {
+    points += s.points.length;
+    const line: Line = {
+      label: s.key !== undefined ? `${s.key || 'all'}${s.members ? ` (${s.members})` : ''}` : names[i],
+      t: s.points.map((p) => p[0]),
+      v: s.points.map((p) => p[1]),
+      ...(s.low && s.high ? { low: s.low.map((p) => p[1]), high: s.high.map((p) => p[1]) } : {}),
+    };
+    return line;
+  });
+  return { lines, matched: r.matched ?? r.series.length, truncated: r.truncated ?? false, source: r.source, reduction: r.reduction ?? 'm4', points };
+}
