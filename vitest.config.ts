@@ -6,7 +6,7 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['{lib,ingest,query,analysis,bin}/**/*.test.ts'],
+          include: ['{lib,ingest,query,analysis,bin}/**/*.test.ts', 'ui/src/**/*.test.ts'],
           environment: 'node',
         },
       },

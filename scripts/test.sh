@@ -8,9 +8,11 @@ status=0
 
 bash scripts/install-collectd.sh || { echo "cannot install collectd (needed by the end-to-end tests)"; status=1; }
 bash scripts/install-alertmanager.sh || { echo "cannot install Alertmanager (needed by the alert feed tests)"; status=1; }
-bash scripts/install-chromium.sh || { echo "cannot install chromium (needed by the capacity report browser test)"; status=1; }
+bash scripts/install-chromium.sh || { echo "cannot install chromium (needed by the browser tests of the dashboards and the capacity report)"; status=1; }
 bash scripts/kafka-broker.sh fetch || { echo "cannot gather the Kafka broker from Maven Central (needed by the Kafka tests)"; status=1; }
 npx tsc --noEmit -p . || status=1
+npx tsc --noEmit -p ui || status=1
+node --import tsx scripts/build-ui.ts || { echo "cannot build the dashboards (needed by the browser tests)"; status=1; }
 
 npx vitest run --project unit --reporter=default --reporter=json --outputFile=.cache/unit.json || status=1
 npx vitest run --project integration --no-file-parallelism --reporter=default --reporter=json --outputFile=.cache/integration.json || status=1

@@ -75,8 +75,10 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   return path;
 }
 
+// Functions passed to page.evaluate run in the page; the test project has no DOM types, so declare
+// the little they use.
 declare global {
-  interface Window {
-    __fleetscope: Probe;
-  }
+  var window: { __fleetscope: Probe };
+  var location: { href: string };
+  function requestAnimationFrame(cb: () => void): number;
 }

@@ -2,6 +2,7 @@
 // series, or per group a line (the chosen aggregate) with its exact min–max envelope.
 import { api } from './api.ts';
 import type { Line } from './chart.ts';
+import { seriesLabels } from './labels.ts';
 import { probe } from './probe.ts';
 
 export interface PointsQuery {
@@ -38,22 +39,6 @@ export interface PointsResult {
   readonly points: number;
 }
 
-/**
- * Legend names for series: the host plus only the labels whose values differ between the series
- * (`web-01 type_instance=user`), so a legend of many lines stays short.
- */
-export function seriesLabels(list: readonly { host?: string; labels?: Record<string, string> }[]): string[] {
-  const values = new Map<string, Set<string>>();
-  for (const s of list) for (const [k, v] of Object.entries(s.labels ?? {})) (values.get(k) ?? values.set(k, new Set()).get(k)!).add(v);
-  const varying = [...values].filter(([k, vs]) => vs.size > 1 || list.some((s) => !(k in (s.labels ?? {})))).map(([k]) => k);
-  return list.map((s) => {
-    const labels = varying
-      .filter((k) => s.labels?.[k] !== undefined)
-      .map((k) => `${k}=${s.labels![k]}`)
-      .join(',');
-    return labels ? `${s.host ?? ''} ${labels}`.trim() : (s.host ?? '');
-  });
-}
 
 export async function fetchPoints(q: PointsQuery, signal?: AbortSignal): Promise<PointsResult> {
   const params: Record<string, string | number | undefined> = {

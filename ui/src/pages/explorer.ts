@@ -5,6 +5,7 @@ import { TimeChart, type Marker } from '../lib/chart.ts';
 import { h, mount, notice } from '../lib/dom.ts';
 import { formatBytes, formatNumber, formatterFor } from '../lib/format.ts';
 import type { Page, PageContext } from '../lib/page.ts';
+import { parseFilter } from '../lib/labels.ts';
 import { fetchPoints } from '../lib/points.ts';
 
 const GROUP_CHOICES = ['', 'all', 'host', 'hw_model', 'site', 'rack', 'role', 'os', 'kernel', 'manufacturer'];
@@ -21,13 +22,6 @@ interface Anomaly {
   observed: number;
 }
 
-/** `asset.site=ams` → { key, value }; a bare key is taken as an asset field. */
-export function parseFilter(text: string): { key: string; value: string } | undefined {
-  const m = /^\s*([A-Za-z_][\w.-]*)\s*=\s*(.+?)\s*$/.exec(text);
-  if (!m) return undefined;
-  const key = m[1] === 'host' || m[1].startsWith('label.') || m[1].startsWith('asset.') ? m[1] : `asset.${m[1]}`;
-  return { key, value: m[2] };
-}
 
 export function explorerPage(ctx: PageContext): Page {
   const metricInput = h('input', { name: 'metric', list: 'metric-names', placeholder: 'metric, such as cpu.percent', size: 28 });

@@ -1,6 +1,7 @@
 // Every page of the UI, in navigation order.
 import type { PageDef } from '../lib/page.ts';
 import { anomaliesPage } from './anomalies.ts';
+import { benchPage } from './bench.ts';
 import { capacityPage } from './capacity.ts';
 import { comparePage } from './compare.ts';
 import { consolePage } from './console.ts';
@@ -18,4 +19,5 @@ export const pages: readonly PageDef[] = [
   { path: /^\/capacity$/, title: 'Capacity', nav: 'Capacity', href: '/capacity', usesTime: false, create: capacityPage },
   { path: /^\/console$/, title: 'Query console', nav: 'Query', href: '/console', usesTime: false, create: consolePage },
   { path: /^\/dashboards(?:\/([^/]+))?$/, title: 'Dashboards', nav: 'Dashboards', href: '/dashboards', usesTime: true, create: dashboardsPage },
+  { path: /^\/bench\/chart$/, title: 'Chart benchmark', usesTime: false, create: benchPage },
 ];
