@@ -1,3 +1,4 @@
+import fastifyCompress from '@fastify/compress';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { openStorage, type Storage } from '../lib/clickhouse/client.ts';
@@ -7,13 +8,18 @@ import type { KafkaClient } from '../lib/kafka/client.ts';
 import { brokerList } from '../lib/kafka/config.ts';
 import { createKafkajsClient } from '../lib/kafka/kafkajs.ts';
 import { createRegistry } from '../lib/metrics.ts';
+import { uiRoutes } from '../lib/ui-static.ts';
 import { buildReceivers, type Receivers } from '../ingest/app.ts';
 import { createIngestMetrics } from '../ingest/metrics.ts';
 import { buildPipeline, type Pipeline } from '../ingest/pipeline.ts';
 import { readApiRoutes } from '../query/read-api.ts';
+import { overviewApiRoutes } from '../query/overview-api.ts';
+import { distributionApiRoutes } from '../query/distribution-api.ts';
+import { dashboardApiRoutes } from '../query/dashboards-api.ts';
 import { assetApiRoutes } from '../query/assets-api.ts';
 import { queryApiRoutes } from '../query/query-api.ts';
 import { analysisApiRoutes } from '../analysis/api.ts';
+import { bandApiRoutes } from '../analysis/band-api.ts';
 import { capacityApiRoutes } from '../analysis/capacity/api.ts';
 import { createAnalysisService, type AnalysisService } from '../analysis/service.ts';
 import type { Config } from './config.ts';
@@ -86,13 +92,19 @@ export async function buildServer(config: Config, log: Logger, roles: ReadonlySe
   });
   app.setNotFoundHandler((req, reply) => reply.code(404).send(errorBody('API_ERR_NOT_FOUND', `no route ${req.method} ${req.url.split('?')[0]}`)));
 
+  // Chart data is JSON of a few hundred KB; gzip makes it several times smaller on the wire.
+  await app.register(fastifyCompress, { global: true, encodings: ['gzip', 'deflate'], threshold: 2048, globalDecompression: false });
   if (receivers) await receivers.routes(app);
+  if (roles.has('dashboards')) await app.register(uiRoutes);
   if (readRole && storage) {
     await app.register(readApiRoutes, {
       storage,
       samplesDays: config.storage.retention.samplesDays,
       rollup1mDays: config.storage.retention.rollup1mDays,
     });
+    await app.register(overviewApiRoutes, { storage });
+    await app.register(distributionApiRoutes, { storage });
+    await app.register(dashboardApiRoutes, { storage });
     await app.register(assetApiRoutes, { storage });
     const { maxLiveQueries, ...limits } = config.query;
     await app.register(queryApiRoutes, { storage, samplesDays: config.storage.retention.samplesDays, limits, maxLiveQueries });
@@ -102,6 +114,7 @@ export async function buildServer(config: Config, log: Logger, roles: ReadonlySe
     roles.has('analysis') && storage ? createAnalysisService({ storage, config: config.analysis, feeds: config.alerting, registry, log }) : undefined;
   if (readRole && storage) {
     await app.register(analysisApiRoutes, { storage, jobs: () => analysis?.jobs.map((j) => j.status()) ?? [] });
+    await app.register(bandApiRoutes, { storage, jobs: config.analysis.jobs });
     const capacityJob = analysis?.capacity;
     await app.register(capacityApiRoutes, { storage, config: config.analysis.capacity, ...(capacityJob ? { compute: () => capacityJob.runOnce() } : {}) });
   }

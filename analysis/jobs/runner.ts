@@ -12,7 +12,8 @@ import { parseQuery } from '../../query/lang/parser.ts';
 import { Lifecycle, type GroupState, type LifecycleOptions } from '../alerts/lifecycle.ts';
 import type { AlertEvent } from '../alerts/model.ts';
 import type { JobConfig } from '../config.ts';
-import type { DetectorSet, Scored, SeriesScorer } from './types.ts';
+import { readStepValues, scoreStep, type SeriesState } from './steps.ts';
+import type { DetectorSet, Scored } from './types.ts';
 
 export interface JobDeps {
   readonly storage: Storage;
@@ -49,15 +50,7 @@ interface SeriesMeta {
   readonly labels: Record<string, string>;
 }
 
-interface SeriesState {
-  scorer: SeriesScorer;
-  /** Last step with data, to stop following a series gone for long. */
-  lastSeen: number;
-}
-
 const CONTEXT_FIELDS = ['hw_model', 'site', 'role', 'rack'] as const;
-/** A series without data for this long is no longer followed (its missing points are not scored). */
-const FORGET_AFTER_MS = 3_600_000;
 
 function globRe(glob: string): RegExp {
   return new RegExp(`^${glob.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
@@ -188,12 +181,12 @@ export class JobRunner {
     }
     for (const [sid, st] of this.states) {
       const v = data.get(sid)?.get(t);
-      if (v === undefined && t - st.lastSeen > FORGET_AFTER_MS) {
+      const s = scoreStep(st, t, v);
+      if (!s) {
         this.states.delete(sid);
         continue;
       }
-      if (v !== undefined) st.lastSeen = t;
-      out.push({ sid, v: v ?? null, s: st.scorer.update(t, v ?? null), detector: this.job.detector });
+      out.push({ sid, v: v ?? null, s, detector: this.job.detector });
     }
     return out;
   }
@@ -267,33 +260,9 @@ export class JobRunner {
 
   /** Per-step values of the selected series in `[from, to)`: gauges as they are, counters as rates. */
   private async read(from: number, to: number): Promise<Map<string, Map<number, number>>> {
-    const step = this.job.stepMs;
     const metrics = [...new Set([...this.meta.values()].map((m) => m.metric))];
-    const out = new Map<string, Map<number, number>>();
-    if (metrics.length === 0) return out;
-    const rollup = step >= 60_000;
-    const sql = rollup
-      ? `SELECT toString(series_id) AS sid, toUnixTimestamp(toStartOfInterval(t, toIntervalSecond({step:UInt32}))) * 1000 AS bucket_ms, sum(vsum) / sum(cnt) AS v
-         FROM ${this.db}.samples_1m WHERE metric IN {metrics:Array(String)} AND t >= toDateTime({from:UInt32}, 'UTC') AND t < toDateTime({to:UInt32}, 'UTC')
-         GROUP BY series_id, bucket_ms`
-      : `SELECT toString(series_id) AS sid, toUnixTimestamp64Milli(toStartOfInterval(ts, toIntervalMillisecond({step:UInt32}))) AS bucket_ms, avg(if(kind = 'gauge', value, rate)) AS v
-         FROM ${this.db}.samples WHERE metric IN {metrics:Array(String)} AND ts >= fromUnixTimestamp64Milli({fromMs:Int64}, 'UTC') AND ts < fromUnixTimestamp64Milli({toMs:Int64}, 'UTC')
-           AND isFinite(if(kind = 'gauge', value, rate))
-         GROUP BY series_id, bucket_ms`;
-    const rows = await this.deps.storage.query<{ sid: string; bucket_ms: string | number; v: number | null }>(sql, {
-      metrics,
-      step: rollup ? step / 1000 : step,
-      from: Math.floor(from / 1000),
-      to: Math.floor(to / 1000),
-      fromMs: from,
-      toMs: to,
-    });
-    for (const r of rows) {
-      if (r.v === null || !this.meta.has(r.sid)) continue;
-      let byT = out.get(r.sid);
-      if (!byT) out.set(r.sid, (byT = new Map()));
-      byT.set(Number(r.bucket_ms), r.v);
-    }
+    const out = await readStepValues(this.deps.storage, { metrics, stepMs: this.job.stepMs, from, to });
+    for (const sid of out.keys()) if (!this.meta.has(sid)) out.delete(sid);
     return out;
   }
 
