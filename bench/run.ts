@@ -8,6 +8,8 @@
 //   npm run bench -- --only query [--query-runs 5 --query-hosts 2000]
 // `--only analysis` runs only the analysis job benchmark (bench/analysis.ts, also part of the default run):
 //   npm run bench -- --only analysis [--analysis-hosts 2000 --analysis-series 100]
+// `--only ui` runs only the dashboard benchmark (bench/ui.ts, also part of the default run):
+//   npm run bench -- --only ui [--ui-hosts 2000 --ui-days 30 --ui-runs 5 --ui-width 1400]
 import dgram from 'node:dgram';
 import { readFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
@@ -39,9 +41,14 @@ const { values: args } = parseArgs({
     // Analysis job benchmark (--only analysis, and the default run):
     'analysis-hosts': { type: 'string', default: '2000' },
     'analysis-series': { type: 'string', default: '100' },
+    // Dashboard benchmark (--only ui, and the default run):
+    'ui-hosts': { type: 'string', default: '2000' },
+    'ui-days': { type: 'string', default: '30' },
+    'ui-runs': { type: 'string', default: '5' },
+    'ui-width': { type: 'string', default: '1400' },
   },
 });
-if (args.only !== undefined && !['json', 'binary', 'kafka', 'query', 'analysis'].includes(args.only)) throw new Error(`--only ${args.only}: use json, binary, kafka, query or analysis`);
+if (args.only !== undefined && !['json', 'binary', 'kafka', 'query', 'analysis', 'ui'].includes(args.only)) throw new Error(`--only ${args.only}: use json, binary, kafka, query, analysis or ui`);
 const SECONDS = Number(args.seconds);
 const HOSTS = Number(args.hosts);
 const CONCURRENCY = Number(args.concurrency);
@@ -227,7 +234,7 @@ if (args.only === 'kafka') {
     },
     jsonLoad,
   );
-} else if (args.only !== 'query' && args.only !== 'analysis') {
+} else if (args.only !== 'query' && args.only !== 'analysis' && args.only !== 'ui') {
   const fs = await startFleetscope({ config: { log: { level: 'info' }, ingest: { flushIntervalMs: 200 } } });
   const pid = fs.child.pid!;
   console.log(`fleetscope pid ${pid}; ${HOSTS} hosts × ${VALUES_PER_HOST} values; ${SECONDS} s per path; ${CONCURRENCY} HTTP connections; bodies ≤ ${BODY_BYTES / 1024} KiB`);
@@ -254,4 +261,8 @@ if (args.only === undefined || args.only === 'query') {
 if (args.only === undefined || args.only === 'analysis') {
   const { benchAnalysis } = await import('./analysis.ts');
   await benchAnalysis({ hosts: Number(args['analysis-hosts']), series: Number(args['analysis-series']) });
+}
+if (args.only === undefined || args.only === 'ui') {
+  const { benchUi } = await import('./ui.ts');
+  await benchUi({ hosts: Number(args['ui-hosts']), days: Number(args['ui-days']), runs: Number(args['ui-runs']), width: Number(args['ui-width']) });
 }

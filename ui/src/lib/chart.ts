@@ -237,6 +237,7 @@ export class TimeChart {
       spans: (d.spans ?? []).map((s) => ({ start: s.start, end: s.end, text: s.text })),
       draws: this.draws,
     };
+    if (probe.firstChartMs === undefined && drawn.some((x) => x.points > 0)) probe.firstChartMs = performance.now();
   }
 
   destroy(): void {

@@ -35,6 +35,8 @@ export interface Probe {
   /** Data requests made, newest last (path and query), to check refetches. */
   requests: string[];
   errors: string[];
+  /** performance.now() (ms since navigation) when the first chart with data finished drawing. */
+  firstChartMs?: number;
 }
 
 declare global {
