@@ -54,7 +54,7 @@ export async function benchUi(opts: UiBenchOptions = {}): Promise<void> {
   const db = storage.database;
   const end = Math.floor(Date.now() / MINUTE) * MINUTE;
   const start = end - days * DAY;
-  const spikeAt = end - 10 * DAY + 123 * MINUTE;
+  const spikeAt = start + Math.floor(days * 0.6) * DAY + 123 * MINUTE;
   try {
     const t0 = performance.now();
     const assets = Array.from({ length: hosts }, (_, h) => ({ host: hostName(h), hw_model: MODELS[h % MODELS.length], site: SITES[Math.floor(h / MODELS.length) % SITES.length], role: 'web' }));
@@ -80,7 +80,7 @@ export async function benchUi(opts: UiBenchOptions = {}): Promise<void> {
               ${mean} * 0.85, if(h = {spikeHost:UInt32} AND m = {spikeMinute:UInt32}, {spike:Float64}, ${mean} * 1.2), ${mean} * 6
        FROM (SELECT intDiv(number, ${minutes}) AS h, number % ${minutes} AS m FROM numbers(${hosts * minutes}))
        SETTINGS max_insert_threads = 2`,
-      { metric: METRIC, ids, start, means: MEANS, spikeHost: SPIKE.host, spikeMinute: (spikeAt - start) / MINUTE, spike: SPIKE.value },
+      { metric: METRIC, ids: ids.map((x) => BigInt(x)), start, means: MEANS, spikeHost: SPIKE.host, spikeMinute: (spikeAt - start) / MINUTE, spike: SPIKE.value },
     );
     console.log(`ui bench: ${hosts} hosts × ${days} days of 1-minute rollup (${(hosts * minutes / 1e6).toFixed(1)} M rows) generated in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
 
@@ -138,28 +138,31 @@ export async function benchUi(opts: UiBenchOptions = {}): Promise<void> {
         // Frame times while the cursor sweeps the chart (the legend and crosshair redraw each frame).
         const over = page.locator('[data-chart="bench"] .u-over');
         const box = (await over.boundingBox())!;
-        await page.evaluate(() => {
-          const g = globalThis as unknown as { __frames: number[]; __stop: boolean; requestAnimationFrame(cb: (t: number) => void): void };
-          g.__frames = [];
-          g.__stop = false;
-          let last = 0;
-          const tick = (t: number) => {
-            if (last) g.__frames.push(t - last);
-            last = t;
-            if (!g.__stop) g.requestAnimationFrame(tick);
-          };
-          g.requestAnimationFrame(tick);
-        });
+        // A string, not a function: the TypeScript loader would wrap named inner functions in a helper
+        // that does not exist in the page.
+        await page.evaluate(`(() => {
+          window.__frames = []; window.__stop = false; let last = 0;
+          const tick = (t) => { if (last) window.__frames.push(t - last); last = t; if (!window.__stop) requestAnimationFrame(tick); };
+          requestAnimationFrame(tick);
+        })()`);
         for (let i = 0; i <= 120; i++) await page.mouse.move(box.x + (box.width * i) / 120, box.y + box.height / 2);
         const frames = await page.evaluate(() => {
           const g = globalThis as unknown as { __frames: number[]; __stop: boolean };
           g.__stop = true;
           return g.__frames;
         });
-        // A drag-zoom redraw: select a quarter of the chart; the chart redraws at the new scale.
+        // Drag-zooms: select a middle part of the chart three times; it redraws at the new scale.
+        for (let i = 0; i < 3; i++) {
+          await page.mouse.move(box.x + box.width * 0.3, box.y + box.height / 2);
+          await page.mouse.down();
+          await page.mouse.move(box.x + box.width * 0.6, box.y + box.height / 2, { steps: 4 });
+          await page.mouse.up();
+          await page.waitForFunction((k) => (globalThis as unknown as { __fleetscope: { bench: { zoomDrawMs: number[] } } }).__fleetscope.bench.zoomDrawMs.length > k, i);
+        }
+        const zooms = await page.evaluate(() => (globalThis as unknown as { __fleetscope: { bench: { zoomDrawMs: number[] } } }).__fleetscope.bench.zoomDrawMs);
         const sorted = [...frames].sort((a, b) => a - b);
         console.log(
-          `Chart of ${n.toLocaleString('en')} points: first draw ${first} ms; frame interval while the cursor moves over it: median ${median(frames).toFixed(1)} ms, p95 ${sorted[Math.floor(0.95 * sorted.length)].toFixed(1)} ms, max ${sorted.at(-1)!.toFixed(1)} ms over ${frames.length} frames.`,
+          `Chart of ${n.toLocaleString('en')} points: first draw ${first} ms; frame interval while the cursor moves over it: median ${median(frames).toFixed(1)} ms, p95 ${sorted[Math.floor(0.95 * sorted.length)].toFixed(1)} ms, max ${sorted.at(-1)!.toFixed(1)} ms over ${frames.length} frames; redraw after a drag-zoom: ${zooms.join(', ')} ms.`,
         );
       }
     } finally {

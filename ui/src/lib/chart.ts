@@ -85,6 +85,16 @@ function stats(label: string, t: ArrayLike<number>, v: ArrayLike<number | null |
   return { label, points, min, max, maxAt };
 }
 
+/** Tick labels in UTC, 24-hour: `14:30` within a day, `11-22 14:30` beyond, `11-22` at midnight of long ranges. */
+export function timeTicks(splits: number[], span: number): string[] {
+  return splits.map((ms) => {
+    const iso = new Date(ms).toISOString();
+    const hm = iso.slice(11, 16);
+    if (span <= 86_400_000) return hm;
+    return hm === '00:00' || span > 10 * 86_400_000 ? iso.slice(5, 10) : `${iso.slice(5, 10)} ${hm}`;
+  });
+}
+
 /** Draws spans and annotation lines under the series. */
 function spansPlugin(get: () => readonly Span[]): uPlot.Plugin {
   return {
@@ -194,7 +204,7 @@ export class TimeChart {
       series,
       bands,
       scales: { x: { time: true, min: data.from, max: data.to } },
-      axes: [{ stroke: '#4b5563', grid: { stroke: '#e5e7eb' } }, { stroke: '#4b5563', grid: { stroke: '#e5e7eb' }, size: 60, values: (_u, splits) => splits.map((v) => fmt(v)) }],
+      axes: [{ stroke: '#4b5563', grid: { stroke: '#e5e7eb' }, values: (_u, splits) => timeTicks(splits, data.to - data.from), space: 70 }, { stroke: '#4b5563', grid: { stroke: '#e5e7eb' }, size: 60, values: (_u, splits) => splits.map((v) => fmt(v)) }],
       cursor: { drag: { x: true, y: false, setScale: false }, points: { size: 6 } },
       legend: { live: true },
       plugins: [spansPlugin(() => this.data?.spans ?? [])],

@@ -6,10 +6,14 @@ type Props = Record<string, unknown>;
 
 /** Creates an element. `tag` may carry classes (`div.card.wide`) and an id (`div#page`). */
 export function h<K extends keyof HTMLElementTagNameMap>(tag: K | `${K}.${string}` | `${K}#${string}`, props?: Props | Child, ...children: Child[]): HTMLElementTagNameMap[K] {
-  const [head, ...classes] = tag.split('.');
-  const [name, id] = head.split('#');
+  // `div.card#main.wide`: the tag name, then any mix of .class and #id parts.
+  const name = /^[a-z0-9]+/i.exec(tag)?.[0] ?? 'div';
   const el = document.createElement(name) as HTMLElementTagNameMap[K];
-  if (id) el.id = id;
+  const classes: string[] = [];
+  for (const m of tag.slice(name.length).matchAll(/([.#])([^.#]+)/g)) {
+    if (m[1] === '#') el.id = m[2];
+    else classes.push(m[2]);
+  }
   if (classes.length > 0) el.className = classes.join(' ');
   if (props !== undefined && (typeof props !== 'object' || props === null || props instanceof Node || Array.isArray(props))) {
     children.unshift(props as Child);

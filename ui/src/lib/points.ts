@@ -40,6 +40,12 @@ export interface PointsResult {
 }
 
 
+/** A group's legend name: its values (`PowerEdge R650 · ams1`), `(none)` for an unset one, `all` for no key. */
+function groupName(group: Record<string, string>): string {
+  const values = Object.values(group);
+  return values.length === 0 ? 'all' : values.map((v) => v || '(none)').join(' · ');
+}
+
 export async function fetchPoints(q: PointsQuery, signal?: AbortSignal): Promise<PointsResult> {
   const params: Record<string, string | number | undefined> = {
     metric: q.metric,
@@ -58,7 +64,7 @@ export async function fetchPoints(q: PointsQuery, signal?: AbortSignal): Promise
   const lines: Line[] = r.series.map((s, i) => {
     points += s.points.length;
     const line: Line = {
-      label: s.key !== undefined ? `${s.key || 'all'}${s.members ? ` (${s.members})` : ''}` : names[i],
+      label: s.group !== undefined ? `${groupName(s.group)}${s.members ? ` (${s.members})` : ''}` : names[i],
       t: s.points.map((p) => p[0]),
       v: s.points.map((p) => p[1]),
       ...(s.low && s.high ? { low: s.low.map((p) => p[1]), high: s.high.map((p) => p[1]) } : {}),
