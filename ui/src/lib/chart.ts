@@ -95,6 +95,21 @@ export function timeTicks(splits: number[], span: number): string[] {
   });
 }
 
+/**
+ * Value tick labels: the chart's formatter, unless it would print two ticks alike (3 significant digits
+ * on a narrow range of large values); then enough decimals of the common SI prefix to tell them apart.
+ */
+export function axisTicks(splits: number[], fmt: (v: number) => string): string[] {
+  const labels = splits.map((v) => fmt(v));
+  if (new Set(labels).size === labels.length || splits.length < 2) return labels;
+  const top = Math.max(...splits.map(Math.abs));
+  const exp = top >= 1000 ? Math.min(15, Math.floor(Math.log10(top) / 3) * 3) : 0;
+  const step = Math.abs(splits[1] - splits[0]) / 10 ** exp;
+  const decimals = Math.max(0, Math.min(6, -Math.floor(Math.log10(step))));
+  const prefix = ['', 'k', 'M', 'G', 'T', 'P'][exp / 3];
+  return splits.map((v) => `${(v / 10 ** exp).toFixed(decimals)}${prefix}`);
+}
+
 /** Draws spans and annotation lines under the series. */
 function spansPlugin(get: () => readonly Span[]): uPlot.Plugin {
   return {
@@ -105,14 +120,15 @@ function spansPlugin(get: () => readonly Span[]): uPlot.Plugin {
         ctx.save();
         ctx.font = `${Math.round(11 * devicePixelRatio)}px system-ui, sans-serif`;
         for (const s of get()) {
-          const x0 = Math.max(left, u.valToPos(s.start, 'x', true));
+          const at = u.valToPos(s.start, 'x', true);
+          const x0 = Math.max(left, at);
           if (s.end !== undefined) {
             const x1 = Math.min(left + width, u.valToPos(s.end, 'x', true));
             if (x1 <= left || x0 >= left + width) continue;
             ctx.fillStyle = alpha(s.color ?? '#dc2626', 0.12);
             ctx.fillRect(x0, top, Math.max(2, x1 - x0), height);
           } else {
-            if (x0 < left || x0 > left + width) continue;
+            if (at < left || at > left + width) continue;
             ctx.strokeStyle = s.color ?? '#7c3aed';
             ctx.setLineDash([4 * devicePixelRatio, 3 * devicePixelRatio]);
             ctx.beginPath();
@@ -204,7 +220,7 @@ export class TimeChart {
       series,
       bands,
       scales: { x: { time: true, min: data.from, max: data.to } },
-      axes: [{ stroke: '#4b5563', grid: { stroke: '#e5e7eb' }, values: (_u, splits) => timeTicks(splits, data.to - data.from), space: 70 }, { stroke: '#4b5563', grid: { stroke: '#e5e7eb' }, size: 60, values: (_u, splits) => splits.map((v) => fmt(v)) }],
+      axes: [{ stroke: '#4b5563', grid: { stroke: '#e5e7eb' }, values: (_u, splits) => timeTicks(splits, data.to - data.from), space: 70 }, { stroke: '#4b5563', grid: { stroke: '#e5e7eb' }, size: 60, values: (_u, splits) => axisTicks(splits, fmt) }],
       cursor: { drag: { x: true, y: false, setScale: false }, points: { size: 6 } },
       legend: { live: true },
       plugins: [spansPlugin(() => this.data?.spans ?? [])],

@@ -31,7 +31,7 @@ export function formatBytes(v: number | null | undefined): string {
   return `${+x.toPrecision(3)} ${units[i]}`;
 }
 
-/** Chooses a formatter from a metric name: bytes for *bytes*, else plain numbers. */
+/** Chooses a formatter from a metric name: bytes for *bytes*, octets, disk (df) and memory, else plain numbers. */
 export function formatterFor(metric: string): (v: number | null | undefined) => string {
-  return /bytes?\b|\.bytes|_bytes/.test(metric) ? formatBytes : formatNumber;
+  return /bytes?\b|[._]bytes|octets|^df\.|^memory\./.test(metric) ? formatBytes : formatNumber;
 }
