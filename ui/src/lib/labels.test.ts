@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseFilter, seriesLabels } from './labels.ts';
+import { parseFilter, readFilters, seriesLabels } from './labels.ts';
 
 describe('series labels and filters', () => {
   it('names series by host and only the labels that differ', () => {
@@ -18,5 +18,13 @@ describe('series labels and filters', () => {
     expect(parseFilter('host=web-01')).toEqual({ key: 'host', value: 'web-01' });
     expect(parseFilter('asset.hw_model=PowerEdge R650')).toEqual({ key: 'asset.hw_model', value: 'PowerEdge R650' });
     expect(parseFilter('nonsense')).toBeUndefined();
+  });
+});
+
+describe('filter box', () => {
+  it('turns typed filters into URL filters, or names the first one that is not a filter', () => {
+    expect(readFilters(' site=ams1, label.type=user ,')).toEqual({ filters: ['asset.site=ams1', 'label.type=user'] });
+    expect(readFilters('site=ams1, oops')).toEqual({ bad: 'oops' });
+    expect(readFilters('')).toEqual({ filters: [] });
   });
 });

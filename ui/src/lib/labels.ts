@@ -24,3 +24,17 @@ export function parseFilter(text: string): { key: string; value: string } | unde
   const key = m[1] === 'host' || m[1].startsWith('label.') || m[1].startsWith('asset.') ? m[1] : `asset.${m[1]}`;
   return { key, value: m[2] };
 }
+
+/**
+ * Reads what a user typed in a filter box: comma-separated `key=value` filters, returned in the URL's
+ * form (`asset.site=ams1`), or the first one that is not a filter.
+ */
+export function readFilters(text: string): { filters: string[] } | { bad: string } {
+  const filters: string[] = [];
+  for (const part of text.split(',').map((s) => s.trim()).filter(Boolean)) {
+    const f = parseFilter(part);
+    if (!f) return { bad: part };
+    filters.push(`${f.key}=${f.value}`);
+  }
+  return { filters };
+}

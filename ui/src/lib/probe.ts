@@ -59,3 +59,16 @@ export async function track<T>(work: () => Promise<T>): Promise<T> {
     probe.ready = probe.pending === 0;
   }
 }
+
+/**
+ * Publishes something that is not a time chart (a table, bars) to the probe: one series per named list
+ * of numbers, with how many are finite and their extremes.
+ */
+export function reportValues(id: string, title: string, kind: string, columns: Iterable<readonly [string, readonly number[]]>): void {
+  const series: DrawnSeries[] = [];
+  for (const [label, vs] of columns) {
+    const fin = vs.filter(Number.isFinite);
+    series.push({ label, points: fin.length, min: fin.length ? Math.min(...fin) : null, max: fin.length ? Math.max(...fin) : null, maxAt: null });
+  }
+  probe.charts[id] = { id, title, kind, from: 0, to: 0, series, markers: [], spans: [], draws: (probe.charts[id]?.draws ?? 0) + 1 };
+}

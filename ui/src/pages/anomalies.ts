@@ -6,7 +6,7 @@ import { TimeChart } from '../lib/chart.ts';
 import { h, mount, notice, table } from '../lib/dom.ts';
 import { formatterFor } from '../lib/format.ts';
 import type { Page, PageContext } from '../lib/page.ts';
-import { probe } from '../lib/probe.ts';
+import { probe, reportValues } from '../lib/probe.ts';
 import { formatSpan, formatTime } from '../lib/time.ts';
 import { IDENTITY_LABELS, describeError, expectedText, type Alert, type Anomaly } from './anomalies-api.ts';
 import { alertMatches, drawSelection, seriesTitle, type SeriesRef } from './anomalies-chart.ts';
@@ -31,21 +31,6 @@ function seriesLabelText(labels: Readonly<Record<string, string>>): string {
     .filter(([k, v]) => !IDENTITY_LABELS.has(k) && k !== 'plugin' && k !== 'type' && !(k === 'ds' && v === 'value'))
     .map(([k, v]) => `${k}=${v}`)
     .join(' ');
-}
-
-/** Publishes a table to the probe: one series per group (status, kind) with its rows' scores. */
-function reportTable(id: string, title: string, groups: [string, number[]][]): void {
-  probe.charts[id] = {
-    id,
-    title,
-    kind: 'table',
-    from: 0,
-    to: 0,
-    series: groups.map(([label, vs]) => ({ label, points: vs.length, min: vs.length ? Math.min(...vs) : null, max: vs.length ? Math.max(...vs) : null, maxAt: null })),
-    markers: [],
-    spans: [],
-    draws: 1,
-  };
 }
 
 export function anomaliesPage(ctx: PageContext): Page {
@@ -180,7 +165,7 @@ export function anomaliesPage(ctx: PageContext): Page {
       { numeric: [false, false, false, false, false, false, false, true, true, false] },
     );
     t.id = 'alerts-table';
-    reportTable('alerts-table', 'alerts', ['firing', 'pending', 'resolved'].map((st) => [st, shown.filter((a) => a.status === st).map((a) => a.score ?? 0)]));
+    reportValues('alerts-table', 'alerts', 'table', ['firing', 'pending', 'resolved'].map((st) => [st, shown.filter((a) => a.status === st).map((a) => a.score ?? 0)]));
     t.querySelectorAll('tbody tr').forEach((tr, i) => {
       const a = shown[i];
       const row = tr as HTMLTableRowElement;
@@ -221,7 +206,7 @@ export function anomaliesPage(ctx: PageContext): Page {
       { numeric: [false, false, false, false, false, true, true, true, false] },
     );
     t.id = 'anomalies-table';
-    reportTable('anomalies-table', 'anomalies', [...new Set(list.map((a) => a.kind))].map((k) => [k, list.filter((a) => a.kind === k).map((a) => a.score)]));
+    reportValues('anomalies-table', 'anomalies', 'table', [...new Set(list.map((a) => a.kind))].map((k) => [k, list.filter((a) => a.kind === k).map((a) => a.score)]));
     t.querySelectorAll('tbody tr').forEach((tr, i) => {
       const row = tr as HTMLTableRowElement;
       const s = selOf(list[i]);

@@ -5,7 +5,7 @@ import type { TimeChart } from '../lib/chart.ts';
 import { h, mount, notice, table } from '../lib/dom.ts';
 import { formatBytes, formatNumber } from '../lib/format.ts';
 import type { Page, PageContext } from '../lib/page.ts';
-import { probe, track } from '../lib/probe.ts';
+import { probe, reportValues, track } from '../lib/probe.ts';
 import { formatSpan, formatTime } from '../lib/time.ts';
 import { describeError } from './anomalies-api.ts';
 import { drawForecasts, type ForecastRow } from './capacity-charts.ts';
@@ -68,24 +68,6 @@ function days(d: number | null): string {
   return d === null ? '?' : d >= 100 ? d.toFixed(0) : d.toFixed(1);
 }
 
-/** Publishes a table to the probe, one series per numeric column. */
-function report(id: string, title: string, columns: Record<string, number[]>): void {
-  probe.charts[id] = {
-    id,
-    title,
-    kind: 'table',
-    from: 0,
-    to: 0,
-    series: Object.entries(columns).map(([label, vs]) => {
-      const fin = vs.filter(Number.isFinite);
-      return { label, points: fin.length, min: fin.length ? Math.min(...fin) : null, max: fin.length ? Math.max(...fin) : null, maxAt: null };
-    }),
-    markers: [],
-    spans: [],
-    draws: 1,
-  };
-}
-
 function exhaustionTable(rows: ExhaustionRow[], now: number): HTMLElement {
   if (rows.length === 0) return notice('info', 'No resource is filling up: no disk, memory or link trend reaches its capacity.');
   const sorted = [...rows].sort((a, b) => (a.daysToFull ?? Infinity) - (b.daysToFull ?? Infinity)).slice(0, MAX_EXHAUSTION);
@@ -107,7 +89,7 @@ function exhaustionTable(rows: ExhaustionRow[], now: number): HTMLElement {
   );
   t.id = 'capacity-exhaustion';
   t.querySelectorAll('tbody tr').forEach((tr, i) => ((tr as HTMLElement).dataset.host = sorted[i].host));
-  report('capacity-exhaustion', 'soonest to fill', { daysToFull: sorted.map((r) => r.daysToFull ?? NaN), used: sorted.map((r) => r.used / r.capacity) });
+  reportValues('capacity-exhaustion', 'soonest to fill', 'table', Object.entries({ daysToFull: sorted.map((r) => r.daysToFull ?? NaN), used: sorted.map((r) => r.used / r.capacity) }));
   return h('div', t, rows.length > MAX_EXHAUSTION ? h('p.muted', `${rows.length - MAX_EXHAUSTION} more not shown.`) : null);
 }
 
@@ -138,7 +120,7 @@ function headroomMatrix(rows: HeadroomRow[]): HTMLElement {
     ]),
   );
   t.id = 'capacity-headroom';
-  report('capacity-headroom', 'headroom per site × model', { headroom: rows.map((r) => r.headroom), load: rows.map((r) => r.load) });
+  reportValues('capacity-headroom', 'headroom per site × model', 'table', Object.entries({ headroom: rows.map((r) => r.headroom), load: rows.map((r) => r.load) }));
   return h('div', t, h('p.muted.small', 'Headroom = 1 − peak load / capacity. Red below 10 %, amber below 25 %.'));
 }
 
@@ -150,7 +132,7 @@ function throughputTable(rows: ThroughputRow[]): HTMLElement {
     { numeric: [false, true, true, true, false] },
   );
   t.id = 'capacity-throughput';
-  report('capacity-throughput', 'throughput per host by model', { perHost: rows.map((r) => r.perHost) });
+  reportValues('capacity-throughput', 'throughput per host by model', 'table', Object.entries({ perHost: rows.map((r) => r.perHost) }));
   return t;
 }
 

@@ -2,6 +2,7 @@
 // as box plots of a per-host statistic from GET /api/v1/distribution, beside the query language's
 // `compare` stage for the same metric and range (means with intervals, ANOVA, pairwise tests).
 // URL: metric, by (default hw_model), stat (avg|p50|p95|max), filter (repeated key=value).
+import { parseFilter, readFilters } from '../lib/labels.ts';
 import { api, ApiError } from '../lib/api.ts';
 import { h, mount, notice } from '../lib/dom.ts';
 import { formatterFor } from '../lib/format.ts';
@@ -22,14 +23,6 @@ interface Distribution {
   hosts: { host: string; group: string; value: number }[];
   hostsTotal?: number;
   source?: string;
-}
-
-/** `site=ams1` → { key: 'asset.site', value: 'ams1' }; `host=…`, `label.k=…` and `asset.k=…` as written. */
-export function parseFilter(text: string): { key: string; value: string } | undefined {
-  const m = /^\s*([A-Za-z_][\w.-]*)\s*=\s*(.+?)\s*$/.exec(text);
-  if (!m) return undefined;
-  const key = m[1] === 'host' || m[1].startsWith('label.') || m[1].startsWith('asset.') ? m[1] : `asset.${m[1]}`;
-  return { key, value: m[2] };
 }
 
 /** A name as the language writes it: bare when it is a plain word, else in backquotes. */
@@ -79,10 +72,9 @@ export function comparePage(ctx: PageContext): Page {
     {
       onsubmit: (e: Event) => {
         e.preventDefault();
-        const added = filterInput.value.split(',').map((s) => s.trim()).filter(Boolean);
-        const bad = added.find((f) => !parseFilter(f));
-        if (bad) {
-          mount(messages, notice('error', `"${bad}" is not a filter: write key=value, such as site=ams1 or label.type_instance=user`));
+        const added = readFilters(filterInput.value);
+        if ('bad' in added) {
+          mount(messages, notice('error', `"${added.bad}" is not a filter: write key=value, such as site=ams1 or label.type_instance=user`));
           return;
         }
         filterInput.value = '';
@@ -91,7 +83,7 @@ export function comparePage(ctx: PageContext): Page {
             metric: metricInput.value.trim() || undefined,
             by: byInput.value.trim() || undefined,
             stat: statSelect.value === 'avg' ? undefined : statSelect.value,
-            filter: [...ctx.params().getAll('filter'), ...added.map((f) => { const p = parseFilter(f)!; return `${p.key}=${p.value}`; })],
+            filter: [...ctx.params().getAll('filter'), ...added.filters],
           },
           { push: true },
         );

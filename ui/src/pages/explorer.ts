@@ -5,7 +5,7 @@ import { TimeChart, type Marker } from '../lib/chart.ts';
 import { h, mount, notice } from '../lib/dom.ts';
 import { formatBytes, formatNumber, formatterFor } from '../lib/format.ts';
 import type { Page, PageContext } from '../lib/page.ts';
-import { parseFilter } from '../lib/labels.ts';
+import { parseFilter, readFilters } from '../lib/labels.ts';
 import { fetchPoints } from '../lib/points.ts';
 
 const GROUP_CHOICES = ['', 'all', 'host', 'hw_model', 'site', 'rack', 'role', 'os', 'kernel', 'manufacturer'];
@@ -43,20 +43,16 @@ export function explorerPage(ctx: PageContext): Page {
     {
       onsubmit: (e: Event) => {
         e.preventDefault();
-        const added = filterInput.value
-          .split(',')
-          .map((s) => s.trim())
-          .filter(Boolean);
-        const bad = added.find((f) => !parseFilter(f));
-        if (bad) {
-          mount(messages, notice('error', `"${bad}" is not a filter: write key=value, such as site=ams or label.type=user`));
+        const added = readFilters(filterInput.value);
+        if ('bad' in added) {
+          mount(messages, notice('error', `"${added.bad}" is not a filter: write key=value, such as site=ams or label.type=user`));
           return;
         }
         filterInput.value = '';
         ctx.setParams(
           {
             metric: metricInput.value.trim() || undefined,
-            filter: [...ctx.params().getAll('filter'), ...added.map((f) => { const p = parseFilter(f)!; return `${p.key}=${p.value}`; })],
+            filter: [...ctx.params().getAll('filter'), ...added.filters],
             group: groupSelect.value || undefined,
             agg: groupSelect.value ? aggSelect.value : undefined,
           },
