@@ -104,7 +104,8 @@ export async function benchUi(opts: UiBenchOptions = {}): Promise<void> {
       }
       const r = JSON.parse(body) as { source: string; series: { host?: string; points: [number, number][]; high?: [number, number][] }[] };
       const points = r.series.reduce((n, s) => n + s.points.length + (s.high ? 2 * s.high.length : 0), 0);
-      const max = Math.max(...r.series.flatMap((s) => [...s.points, ...(s.high ?? [])].map((p) => p[1] ?? -Infinity)));
+      let max = -Infinity;
+      for (const x of r.series) for (const p of [...x.points, ...(x.high ?? [])]) if (p[1] !== null && p[1] > max) max = p[1];
       const spikeVisible = r.series.some((s) => s.host === undefined || s.host === hostName(SPIKE.host)) ? max === SPIKE.value : 'not in view';
       const sorted = [...times].sort((a, b) => a - b);
       console.log(
