@@ -58,6 +58,9 @@ describe('dashboards in a real browser', () => {
       FLEETSCOPE_HTTP_HOST: '127.0.0.1',
       FLEETSCOPE_STORAGE_DATA_DIR: dir,
       FLEETSCOPE_COLLECTD_UDP_PORT: '0',
+      FLEETSCOPE_FORMATS_GRAPHITE_TCP_PORT: '0',
+      FLEETSCOPE_FORMATS_GRAPHITE_UDP_PORT: '0',
+      FLEETSCOPE_FORMATS_STATSD_UDP_PORT: '0',
       FLEETSCOPE_INGEST_FLUSH_INTERVAL_MS: '50',
       FLEETSCOPE_ANALYSIS_JOBS: JSON.stringify([
         { name: 'latency', metrics: [WEB.latencyMetric], everyMs: 2000, stepMs: STEP, lagMs: 0, warmupMs: 10 * 3_600_000, maxCatchUpMs: 10 * 3_600_000, recordThreshold: 0.3 },
@@ -292,14 +295,22 @@ describe('dashboards in a real browser', () => {
 
   it('anomalies: the chart of a selected anomaly has its expected band and a marker at each anomaly', async () => {
     const { page, problems } = await openPage(browser);
-    const p = await visit(page, `/anomalies?host=${SPIKE.host}&metric=${WEB.latencyMetric}&from=now-6h&to=now`, 'anomalies');
+    const filters = `host=${SPIKE.host}&metric=${WEB.latencyMetric}&from=now-6h&to=now`;
+    // With nothing selected, the page draws an anomaly of the highest score.
+    await visit(page, `/anomalies?${filters}`, 'anomalies-default');
+    const listed = await api<{ anomalies: { ts: number; score: number; series_id: string }[] }>(`/api/v1/anomalies?host=${SPIKE.host}&metric=${WEB.latencyMetric}&from=now-6h&limit=1000`);
+    const drawnTs = Number(await page.locator('#anomaly-chart .chart[data-ts]').getAttribute('data-ts'));
+    const best = Math.max(...listed.anomalies.map((a) => a.score));
+    expect(listed.anomalies.find((a) => a.ts === drawnTs)?.score).toBe(best);
+    // Selecting the planted spike (as a click on its row does) draws its series around it.
+    const spike = listed.anomalies.find((a) => Math.abs(a.ts - spikeAt) <= STEP)!;
+    expect(spike).toBeDefined();
+    const p = await visit(page, `/anomalies?${filters}&sel=${spike.series_id}:${spike.ts}`, 'anomalies');
     const chart = p.charts.anomaly;
-    const { anomalies } = await api<{ anomalies: { ts: number; score: number; series_id: string }[] }>(`/api/v1/anomalies?host=${SPIKE.host}&metric=${WEB.latencyMetric}&from=${chart.from}&to=${chart.to}&limit=1000`);
-    // With nothing selected the highest score is drawn: the planted spike.
-    const top = [...anomalies].sort((a, b) => b.score - a.score)[0];
-    expect(Math.abs(top.ts - spikeAt)).toBeLessThanOrEqual(STEP);
-    expect(chart.markers.map((m) => m.t).sort()).toEqual(anomalies.filter((a) => a.series_id === top.series_id).map((a) => a.ts).sort());
-    const band = chart.series.find((x) => x.label.startsWith('expected'));
+    const { anomalies } = await api<{ anomalies: { ts: number; series_id: string }[] }>(`/api/v1/anomalies?host=${SPIKE.host}&metric=${WEB.latencyMetric}&from=${chart.from}&to=${chart.to}&limit=1000`);
+    expect(chart.markers.map((m) => m.t).sort()).toEqual(anomalies.filter((a) => a.series_id === spike.series_id).map((a) => a.ts).sort());
+    expect(chart.markers.some((m) => m.t === spike.ts)).toBe(true);
+    const band = chart.series.find((x) => x.label.startsWith('expected') && !/ (min|max)$/.test(x.label));
     expect(band?.points).toBeGreaterThan(100);
     const observed = chart.series.find((x) => x.label === 'observed')!;
     expect(observed.max).toBe(SPIKE.value);
