@@ -5,8 +5,9 @@ import type { IngestMetrics } from '../metrics.ts';
 import { isJsonBody, parseCollectdCommand } from '../parsers/collectd-command/parse.ts';
 import type { TypesDb } from '../parsers/collectd-common/types-db.ts';
 import { parseCollectdJson } from '../parsers/collectd-json/parse.ts';
-import { ParseError, type ParseResult, type Rejection } from '../parsers/types.ts';
-import { OverloadedError, UnavailableError, type RecordSink } from '../writer/sink.ts';
+import { ParseError, type ParseResult } from '../parsers/types.ts';
+import type { RecordSink } from '../writer/sink.ts';
+import { listRejections, rejectedValues, rejectionWhere, storeParsed } from './store.ts';
 
 /** Options of {@link collectdHttpRoutes}. */
 export interface CollectdHttpOptions {
@@ -41,14 +42,6 @@ function parseBody(body: string, contentType: string, req: FastifyRequest, opts:
     return { format: 'collectd_json', result: parseCollectdJson(body, { storeRates }) };
   }
   return { format: 'collectd_command', result: parseCollectdCommand(body, { typesDb: opts.typesDb, receivedAt: (opts.now ?? Date.now)() }) };
-}
-
-function where(r: Rejection): Record<string, unknown> {
-  const w: Record<string, unknown> = {};
-  if (r.index !== undefined) w.index = r.index;
-  if (r.line !== undefined) w.line = r.line;
-  if (r.offset !== undefined) w.offset = r.offset;
-  return w;
 }
 
 /**
@@ -91,33 +84,22 @@ export async function collectdHttpRoutes(app: FastifyInstance, opts: CollectdHtt
       return reply.code(400).send(errorBody('PARSE_ERR_BODY', err.message, { code: err.code, offset: err.offset }));
     }
     const { format, result } = parsed;
-    for (const r of result.rejected) metrics.rejected.inc({ format, reason: r.code }, r.values ?? 1);
-    if (result.records.length === 0 && result.events.length === 0 && result.rejected.length > 0) {
-      metrics.requests.inc({ format, outcome: 'bad_request' });
-      const first = result.rejected[0];
+    const stored = await storeParsed(opts.sink, metrics, format, result);
+    if (stored.kind === 'nothing_valid') {
+      const first = stored.rejected[0];
       return reply.code(400).send({
-        ...errorBody('INGEST_ERR_NOTHING_VALID', `cannot store anything of the body: ${first.message}`, where(first)),
-        rejected: result.rejected.slice(0, MAX_LISTED_ERRORS).map((r) => ({ code: r.code, message: r.message, ...where(r) })),
+        ...errorBody('INGEST_ERR_NOTHING_VALID', `cannot store anything of the body: ${first.message}`, rejectionWhere(first)),
+        rejected: listRejections(stored.rejected, MAX_LISTED_ERRORS),
       });
     }
-    try {
-      const outcome = await opts.sink.write(result.records, result.events, format);
-      for (const r of outcome.rejected) metrics.rejected.inc({ format, reason: r.code }, r.values ?? 1);
-      const rejected = [...result.rejected, ...outcome.rejected];
-      metrics.requests.inc({ format, outcome: rejected.length > 0 ? 'partial' : 'ok' });
-      return reply.code(200).send({
-        accepted: outcome.accepted,
-        events: result.events.length,
-        rejected: rejected.reduce((n, r) => n + (r.values ?? 1), 0),
-        errors: rejected.slice(0, MAX_LISTED_ERRORS).map((r) => ({ code: r.code, message: r.message, ...where(r) })),
-      });
-    } catch (err) {
-      if (err instanceof OverloadedError || err instanceof UnavailableError) {
-        metrics.requests.inc({ format, outcome: 'unavailable' });
-        metrics.rejected.inc({ format, reason: err instanceof OverloadedError ? 'overload' : err.code === 'INGEST_ERR_QUEUE' ? 'queue' : 'storage' }, result.records.length);
-        return reply.code(503).header('retry-after', String(err.retryAfterSeconds)).send(errorBody(err.code, err.message));
-      }
-      throw err;
+    if (stored.kind === 'unavailable') {
+      return reply.code(503).header('retry-after', String(stored.error.retryAfterSeconds)).send(errorBody(stored.error.code, stored.error.message));
     }
+    return reply.code(200).send({
+      accepted: stored.accepted,
+      events: stored.events,
+      rejected: rejectedValues(stored.rejected),
+      errors: listRejections(stored.rejected, MAX_LISTED_ERRORS),
+    });
   });
 }
