@@ -8,6 +8,9 @@
 //   npm run bench -- --only query [--query-runs 5 --query-hosts 2000]
 // `--only analysis` runs only the analysis job benchmark (bench/analysis.ts, also part of the default run):
 //   npm run bench -- --only analysis [--analysis-hosts 2000 --analysis-series 100]
+// `--only formats` runs only the push-format benchmark (bench/formats.ts: InfluxDB line protocol and
+// Prometheus remote write, side by side with VictoriaMetrics; also part of the default run):
+//   npm run bench -- --only formats [--formats-seconds 15 --formats-hosts 2000 --formats-concurrency 16]
 // `--only ui` runs only the dashboard benchmark (bench/ui.ts, also part of the default run):
 //   npm run bench -- --only ui [--ui-hosts 2000 --ui-days 30 --ui-runs 5 --ui-width 1400]
 import dgram from 'node:dgram';
@@ -41,6 +44,10 @@ const { values: args } = parseArgs({
     // Analysis job benchmark (--only analysis, and the default run):
     'analysis-hosts': { type: 'string', default: '2000' },
     'analysis-series': { type: 'string', default: '100' },
+    // Push-format benchmark (--only formats, and the default run):
+    'formats-seconds': { type: 'string', default: '15' },
+    'formats-hosts': { type: 'string', default: '2000' },
+    'formats-concurrency': { type: 'string', default: '16' },
     // Dashboard benchmark (--only ui, and the default run):
     'ui-hosts': { type: 'string', default: '2000' },
     'ui-days': { type: 'string', default: '30' },
@@ -48,7 +55,7 @@ const { values: args } = parseArgs({
     'ui-width': { type: 'string', default: '1400' },
   },
 });
-if (args.only !== undefined && !['json', 'binary', 'kafka', 'query', 'analysis', 'ui'].includes(args.only)) throw new Error(`--only ${args.only}: use json, binary, kafka, query, analysis or ui`);
+if (args.only !== undefined && !['json', 'binary', 'kafka', 'query', 'analysis', 'ui', 'formats'].includes(args.only)) throw new Error(`--only ${args.only}: use json, binary, kafka, query, analysis, ui or formats`);
 const SECONDS = Number(args.seconds);
 const HOSTS = Number(args.hosts);
 const CONCURRENCY = Number(args.concurrency);
@@ -234,7 +241,7 @@ if (args.only === 'kafka') {
     },
     jsonLoad,
   );
-} else if (args.only !== 'query' && args.only !== 'analysis' && args.only !== 'ui') {
+} else if (args.only !== 'query' && args.only !== 'analysis' && args.only !== 'ui' && args.only !== 'formats') {
   const fs = await startFleetscope({ config: { log: { level: 'info' }, ingest: { flushIntervalMs: 200 } } });
   const pid = fs.child.pid!;
   console.log(`fleetscope pid ${pid}; ${HOSTS} hosts × ${VALUES_PER_HOST} values; ${SECONDS} s per path; ${CONCURRENCY} HTTP connections; bodies ≤ ${BODY_BYTES / 1024} KiB`);
@@ -261,6 +268,10 @@ if (args.only === undefined || args.only === 'query') {
 if (args.only === undefined || args.only === 'analysis') {
   const { benchAnalysis } = await import('./analysis.ts');
   await benchAnalysis({ hosts: Number(args['analysis-hosts']), series: Number(args['analysis-series']) });
+}
+if (args.only === undefined || args.only === 'formats') {
+  const { benchFormats } = await import('./formats.ts');
+  await benchFormats({ seconds: Number(args['formats-seconds']), hosts: Number(args['formats-hosts']), concurrency: Number(args['formats-concurrency']) });
 }
 if (args.only === undefined || args.only === 'ui') {
   const { benchUi } = await import('./ui.ts');

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { alertFeedsConfigSchema } from '../analysis/alerts/config.ts';
 import { analysisConfigSchema } from '../analysis/config.ts';
-import { collectdConfigSchema, ingestConfigSchema } from '../ingest/config.ts';
+import { collectdConfigSchema, formatsConfigSchema, ingestConfigSchema } from '../ingest/config.ts';
 import { storageConfigSchema } from '../lib/clickhouse/config.ts';
 import { kafkaConfigSchema } from '../lib/kafka/config.ts';
 import { loadConfig } from '../lib/config-loader.ts';
@@ -22,6 +22,7 @@ export const configSchema = z.object({
   kafka: kafkaConfigSchema,
   ingest: ingestConfigSchema,
   collectd: collectdConfigSchema,
+  formats: formatsConfigSchema,
   query: z
     .object({
       maxRowsToRead: z.number().int().min(1).default(2_000_000_000).describe('Rows a query may read; a query estimated to read more is refused with QUERY_ERR_TOO_COSTLY, never cut short.'),

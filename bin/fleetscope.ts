@@ -50,8 +50,8 @@ program
     }
     const s = server;
     try {
-      const { http, udp } = await s.start();
-      log.info({ http, udp, roles: [...roles] }, 'listening');
+      const { http, udp, listeners } = await s.start();
+      log.info({ http, udp, listeners, roles: [...roles] }, 'listening');
     } catch (err) {
       process.stderr.write(`fleetscope: cannot listen: ${(err as Error).message}\n`);
       await s.stop().catch(() => {});

@@ -33,7 +33,7 @@ export interface Server {
   readonly storage: Storage | undefined;
   readonly pipeline: Pipeline;
   /** Listens; resolves with the HTTP address and the UDP ports. */
-  start(): Promise<{ http: string; udp: number[] }>;
+  start(): Promise<{ http: string; udp: number[]; listeners: Record<string, number> }>;
   /** Graceful shutdown: stop listening, hand over or store everything accepted, close storage. */
   stop(): Promise<void>;
 }
@@ -144,8 +144,9 @@ export async function buildServer(config: Config, log: Logger, roles: ReadonlySe
       await pipeline.start();
       const http = await app.listen({ host: config.http.host, port: config.http.port });
       const udp = receivers ? await receivers.start() : [];
+      const listeners = receivers ? receivers.listeners() : {};
       analysis?.start();
-      return { http, udp };
+      return { http, udp, listeners };
     },
     async stop() {
       if (stopped) return;

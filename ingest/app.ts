@@ -1,9 +1,16 @@
 import type { FastifyInstance } from 'fastify';
-import type { CollectdConfig, UdpListenerConfig } from './config.ts';
+import type { CollectdConfig, FormatsConfig, UdpListenerConfig } from './config.ts';
 import type { IngestMetrics } from './metrics.ts';
 import { createAuthFileLookup } from './parsers/collectd-binary/auth-file.ts';
 import { loadTypesDb } from './parsers/collectd-common/types-db.ts';
 import { collectdHttpRoutes } from './receivers/collectd-http.ts';
+import type { SocketListener } from './receivers/formats.ts';
+import { createGraphiteTcpListener, createGraphiteUdpListener } from './receivers/graphite.ts';
+import { influxRoutes } from './receivers/influx-http.ts';
+import { openTsdbRoutes } from './receivers/opentsdb-http.ts';
+import { otlpRoutes } from './receivers/otlp-http.ts';
+import { prometheusRemoteWriteRoutes } from './receivers/prometheus-http.ts';
+import { createStatsdListener } from './receivers/statsd.ts';
 import { createCollectdPacketHandler } from './receivers/collectd-udp.ts';
 import { createUdpReceiver, type UdpReceiver } from './receivers/udp.ts';
 import type { RecordSink } from './writer/sink.ts';
@@ -20,14 +27,16 @@ export interface ReceiverDeps {
 export interface Receivers {
   /** Registers the HTTP receivers (as an encapsulated plugin). */
   routes(app: FastifyInstance): Promise<void>;
-  /** Binds the UDP listeners; resolves with their ports in configuration order. */
+  /** Binds the listeners; resolves with the collectd UDP ports in configuration order. */
   start(): Promise<number[]>;
+  /** Ports of the other socket listeners once started: graphite_tcp, graphite_udp, statsd. */
+  listeners(): Record<string, number>;
   /** Closes the listeners. */
   stop(): Promise<void>;
 }
 
 /** Builds the receivers from configuration; listens on nothing until `start`. */
-export function buildReceivers(config: { collectd: CollectdConfig }, deps: ReceiverDeps): Receivers {
+export function buildReceivers(config: { collectd: CollectdConfig; formats: FormatsConfig; ingest: { bodyLimitBytes: number } }, deps: ReceiverDeps): Receivers {
   const { metrics, sink } = deps;
   const typesDb = loadTypesDb(config.collectd.typesDb);
   const http = config.collectd.http;
@@ -48,6 +57,14 @@ export function buildReceivers(config: { collectd: CollectdConfig }, deps: Recei
     return createUdpReceiver({ host: l.host, port: l.port }, handler);
   });
 
+  const { formats } = config;
+  const socketDeps = { sink, metrics, log: deps.log };
+  const sockets: [string, SocketListener][] = [];
+  if (formats.graphite.tcp) sockets.push(['graphite_tcp', createGraphiteTcpListener(formats.graphite.tcp, socketDeps)]);
+  if (formats.graphite.udp) sockets.push(['graphite_udp', createGraphiteUdpListener(formats.graphite.udp, socketDeps)]);
+  if (formats.statsd.udp) sockets.push(['statsd', createStatsdListener({ ...formats.statsd, udp: formats.statsd.udp }, socketDeps)]);
+  const ports: Record<string, number> = {};
+
   return {
     async routes(app) {
       await app.register(collectdHttpRoutes, {
@@ -56,10 +73,20 @@ export function buildReceivers(config: { collectd: CollectdConfig }, deps: Recei
         metrics,
         auth: http.user !== null && http.password !== null ? { user: http.user, password: http.password, realm: http.realm } : null,
       });
+      const httpFormat = { sink, metrics, bodyLimitBytes: config.ingest.bodyLimitBytes, log: deps.log };
+      if (formats.influx.enabled) await app.register(influxRoutes, httpFormat);
+      if (formats.prometheus.enabled) await app.register(prometheusRemoteWriteRoutes, httpFormat);
+      if (formats.opentsdb.enabled) await app.register(openTsdbRoutes, httpFormat);
+      if (formats.otlp.enabled) await app.register(otlpRoutes, httpFormat);
     },
-    start: () => Promise.all(receivers.map((r) => r.start())),
+    async start() {
+      const udp = await Promise.all(receivers.map((r) => r.start()));
+      for (const [name, l] of sockets) ports[name] = await l.start();
+      return udp;
+    },
+    listeners: () => ({ ...ports }),
     async stop() {
-      await Promise.all(receivers.map((r) => r.stop()));
+      await Promise.all([...receivers.map((r) => r.stop()), ...sockets.map(([, l]) => l.stop())]);
     },
   };
 }

@@ -31,6 +31,40 @@ export const collectdConfigSchema = z
       })
       .prefault({});
 
+const socketListenerSchema = (port: number, what: string) =>
+  z.object({
+    host: z.string().min(1).default('127.0.0.1').describe(`Address the ${what} listener binds to (0.0.0.0 or :: for every interface).`),
+    port: z.number().int().min(0).max(65535).default(port).describe(`Port of the ${what} listener (0 picks a free port).`),
+  });
+
+/** Settings of the push formats applications speak (docs/ingest-formats.md). */
+export const formatsConfigSchema = z
+  .object({
+    influx: z
+      .object({ enabled: z.boolean().default(true).describe('Accept InfluxDB line protocol on POST /write and POST /api/v2/write.') })
+      .prefault({}),
+    prometheus: z
+      .object({ enabled: z.boolean().default(true).describe('Accept Prometheus remote write on POST /api/v1/write.') })
+      .prefault({}),
+    opentsdb: z.object({ enabled: z.boolean().default(true).describe('Accept OpenTSDB JSON on POST /api/put.') }).prefault({}),
+    otlp: z.object({ enabled: z.boolean().default(true).describe('Accept OpenTelemetry OTLP/HTTP metrics on POST /v1/metrics.') }).prefault({}),
+    graphite: z
+      .object({
+        tcp: socketListenerSchema(2003, 'Graphite plaintext TCP').nullable().prefault({}).describe('Graphite plaintext over TCP; null turns it off.'),
+        udp: socketListenerSchema(2003, 'Graphite plaintext UDP').nullable().prefault({}).describe('Graphite plaintext over UDP; null turns it off.'),
+      })
+      .prefault({}),
+    statsd: z
+      .object({
+        udp: socketListenerSchema(8125, 'StatsD').nullable().prefault({}).describe('StatsD over UDP; null turns it off.'),
+        flushIntervalMs: z.number().int().min(1000).default(10_000).describe('StatsD aggregates over this interval, then stores rates, counts and percentiles.'),
+        percentiles: z.array(z.number().gt(0).lt(100)).default([90, 95, 99]).describe('Percentiles stored for StatsD timers and histograms.'),
+        host: z.string().nullable().default(null).describe('`host` of StatsD metrics (StatsD names carry none); null: the sender\'s address.'),
+      })
+      .prefault({}),
+  })
+  .prefault({});
+
 /** Settings of the path from receiver to storage. */
 export const ingestConfigSchema = z
   .object({
@@ -50,4 +84,5 @@ export const ingestConfigSchema = z
 
 export type IngestConfig = z.output<typeof ingestConfigSchema>;
 export type CollectdConfig = z.output<typeof collectdConfigSchema>;
+export type FormatsConfig = z.output<typeof formatsConfigSchema>;
 export type UdpListenerConfig = z.output<typeof udpListenerSchema>;

@@ -8,6 +8,7 @@ status=0
 
 bash scripts/install-collectd.sh || { echo "cannot install collectd (needed by the end-to-end tests)"; status=1; }
 bash scripts/install-alertmanager.sh || { echo "cannot install Alertmanager (needed by the alert feed tests)"; status=1; }
+bash scripts/install-prometheus.sh || { echo "cannot install Prometheus (needed by the remote write end-to-end test)"; status=1; }
 bash scripts/install-chromium.sh || { echo "cannot install chromium (needed by the browser tests of the dashboards and the capacity report)"; status=1; }
 bash scripts/kafka-broker.sh fetch || { echo "cannot gather the Kafka broker from Maven Central (needed by the Kafka tests)"; status=1; }
 npx tsc --noEmit -p . || status=1

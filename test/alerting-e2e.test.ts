@@ -61,6 +61,9 @@ describe('alerts reach a real Alertmanager', () => {
       FLEETSCOPE_HTTP_PORT: '0',
       FLEETSCOPE_STORAGE_DATA_DIR: dir,
       FLEETSCOPE_COLLECTD_UDP_PORT: '0',
+      FLEETSCOPE_FORMATS_GRAPHITE_TCP_PORT: '0',
+      FLEETSCOPE_FORMATS_GRAPHITE_UDP_PORT: '0',
+      FLEETSCOPE_FORMATS_STATSD_UDP_PORT: '0',
       FLEETSCOPE_INGEST_FLUSH_INTERVAL_MS: '20',
       FLEETSCOPE_ANALYSIS_JOBS: JSON.stringify([
         { name: 'e2e', metrics: ['e2e.latency'], everyMs: 1000, stepMs: STEP_MS, lagMs: 0, warmupMs: 40 * 60_000, recordThreshold: 0.3 },

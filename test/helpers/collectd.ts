@@ -41,11 +41,21 @@ export interface NetworkOutput {
   readonly password?: string;
 }
 
+/** One `<Node>` of the write_graphite plugin (Graphite plaintext over TCP or UDP). */
+export interface GraphiteOutput {
+  readonly host: string;
+  readonly port: number;
+  readonly protocol: 'tcp' | 'udp';
+  /** Put before the host in every path. Default "collectd." as in collectd's example config. */
+  readonly prefix?: string;
+}
+
 export interface CollectdOptions {
   /** collectd's `Hostname`: use a distinct one per scenario so results don't mix. */
   readonly hostname: string;
   readonly writeHttp?: readonly WriteHttpOutput[];
   readonly network?: readonly NetworkOutput[];
+  readonly writeGraphite?: readonly GraphiteOutput[];
 }
 
 /**
@@ -184,6 +194,7 @@ function collectdConfig(dir: string, opts: CollectdOptions): string {
   ];
   if (opts.writeHttp !== undefined && opts.writeHttp.length > 0) lines.push('', ...writeHttpConfig(opts.writeHttp));
   if (opts.network !== undefined && opts.network.length > 0) lines.push('', ...networkConfig(opts.network));
+  if (opts.writeGraphite !== undefined && opts.writeGraphite.length > 0) lines.push('', ...writeGraphiteConfig(opts.writeGraphite));
   return lines.join('\n') + '\n';
 }
 
@@ -211,6 +222,16 @@ function networkConfig(servers: readonly NetworkOutput[]): string[] {
     if (s.password !== undefined) lines.push(`    Password ${quote(s.password)}`);
     lines.push('  </Server>');
   }
+  lines.push('</Plugin>');
+  return lines;
+}
+
+function writeGraphiteConfig(nodes: readonly GraphiteOutput[]): string[] {
+  const lines = ['<LoadPlugin write_graphite>', '  FlushInterval 1', '</LoadPlugin>', '<Plugin write_graphite>'];
+  nodes.forEach((n, i) => {
+    lines.push(`  <Node ${quote(`graphite${i}`)}>`, `    Host ${quote(n.host)}`, `    Port ${quote(String(n.port))}`, `    Protocol ${quote(n.protocol)}`);
+    lines.push(`    Prefix ${quote(n.prefix ?? 'collectd.')}`, '    StoreRates true', '    AlwaysAppendDS false', '    LogSendErrors true', '  </Node>');
+  });
   lines.push('</Plugin>');
   return lines;
 }

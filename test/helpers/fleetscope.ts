@@ -12,6 +12,8 @@ export interface FleetscopeHandle {
   readonly baseUrl: string;
   /** UDP ports of the collectd listeners: the main one first, then `extraUdp` in order. */
   readonly udpPorts: number[];
+  /** Ports of the other socket listeners: graphite_tcp, graphite_udp, statsd. */
+  readonly listeners: Record<string, number>;
   readonly dataDir: string;
   /** The JSON log lines printed so far. */
   readonly logs: Record<string, unknown>[];
@@ -47,6 +49,7 @@ export async function startFleetscope(opts: { config?: Record<string, unknown>; 
       http: { host: '127.0.0.1', port: 0 },
       storage: { dataDir },
       collectd: { udp: { host: '127.0.0.1', port: 0 } },
+      formats: { graphite: { tcp: { port: 0 }, udp: { port: 0 } }, statsd: { udp: { port: 0 } } },
       ingest: { flushIntervalMs: 100 },
       log: { level: 'info' },
     },
@@ -64,7 +67,7 @@ export async function startFleetscope(opts: { config?: Record<string, unknown>; 
   child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
   const exited = new Promise<number | null>((res) => child.once('exit', (code) => res(code)));
 
-  const listening = await new Promise<{ http: string; udp: number[] }>((res, rej) => {
+  const listening = await new Promise<{ http: string; udp: number[]; listeners: Record<string, number> }>((res, rej) => {
     const fail = (err: Error) => {
       if (child.exitCode === null) child.kill('SIGKILL');
       rmSync(dir, { recursive: true, force: true });
@@ -77,7 +80,7 @@ export async function startFleetscope(opts: { config?: Record<string, unknown>; 
         logs.push(obj);
         if (obj.msg === 'listening') {
           clearTimeout(timer);
-          res(obj as unknown as { http: string; udp: number[] });
+          res(obj as unknown as { http: string; udp: number[]; listeners: Record<string, number> });
         }
       } catch {
         logs.push({ raw: line });
@@ -93,6 +96,7 @@ export async function startFleetscope(opts: { config?: Record<string, unknown>; 
   const handle: FleetscopeHandle = {
     baseUrl,
     udpPorts: listening.udp,
+    listeners: listening.listeners ?? {},
     dataDir,
     logs,
     child,
