@@ -155,7 +155,7 @@ export async function benchFormats(opts: FormatsBenchOptions = {}): Promise<Load
   const rwHeaders = { 'content-type': 'application/x-protobuf', 'content-encoding': 'snappy', 'x-prometheus-remote-write-version': '0.1.0' };
   const results: LoadResult[] = [];
 
-  const fs = await startFleetscope({ config: { log: { level: 'warn' }, ingest: { flushIntervalMs: 500 } } });
+  const fs = await startFleetscope({ config: { log: { level: 'info' }, ingest: { flushIntervalMs: 500 } } });
   try {
     const b = new URL(fs.baseUrl);
     for (const [format, url, headers, body, values] of [
