@@ -6,7 +6,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { killOnExit, stopChild } from './child-process.ts';
+import { killOnExit, stopChild, waitHttpReady } from './child-process.ts';
 
 export const ALERTMANAGER_BIN = '/usr/bin/prometheus-alertmanager';
 const READY_TIMEOUT_MS = 20_000;
@@ -87,11 +87,11 @@ export async function startAlertmanager(opts: AlertmanagerOptions = {}): Promise
     let spawnError: Error | undefined;
     c.on('error', (e) => (spawnError = e));
     exited = new Promise<void>((resolve) => c.once('exit', () => resolve()));
-    await waitReady(url, () => {
+    await waitHttpReady(`${url}/-/ready`, () => {
       if (spawnError) return `cannot run ${ALERTMANAGER_BIN}: ${spawnError.message}`;
       if (c.exitCode !== null || c.signalCode !== null) return `Alertmanager exited (code ${c.exitCode}, signal ${c.signalCode})`;
       return undefined;
-    });
+    }, READY_TIMEOUT_MS);
   };
 
   const stop = async (): Promise<void> => {
@@ -177,20 +177,5 @@ function freePort(): Promise<number> {
   });
 }
 
-async function waitReady(url: string, gone: () => string | undefined): Promise<void> {
-  const deadline = Date.now() + READY_TIMEOUT_MS;
-  for (;;) {
-    const why = gone();
-    if (why !== undefined) throw new Error(why);
-    try {
-      const res = await fetch(`${url}/-/ready`, { signal: AbortSignal.timeout(1_000) });
-      if (res.status === 200) return;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline) throw new Error(`${url}/-/ready did not answer 200 within ${READY_TIMEOUT_MS} ms`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 

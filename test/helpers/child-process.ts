@@ -1,5 +1,5 @@
-// Lifecycle of the real daemons tests start (collectd, Alertmanager): stop by PID with a grace period,
-// and never leave one behind when the test process ends.
+// Lifecycle of the real daemons tests start (collectd, Alertmanager, Prometheus): wait until ready, stop
+// by PID with a grace period, and never leave one behind when the test process ends.
 import type { ChildProcess } from 'node:child_process';
 
 const alive = new Set<ChildProcess>();
@@ -39,5 +39,25 @@ export async function stopChild(child: ChildProcess, exited: Promise<void>, grac
   if (timedOut && child.exitCode === null && child.signalCode === null) {
     process.kill(pid, 'SIGKILL');
     await exited;
+  }
+}
+
+/**
+ * Polls `url` until it answers 200 (a daemon's readiness endpoint, such as `/-/ready`). `gone` says
+ * why the daemon is not running any more (then this fails at once), or undefined while it runs.
+ */
+export async function waitHttpReady(url: string, gone: () => string | undefined, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const why = gone();
+    if (why !== undefined) throw new Error(why);
+    try {
+      const res = await fetch(url, { signal: AbortSignal.timeout(1_000) });
+      if (res.status === 200) return;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) throw new Error(`${url} did not answer 200 within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 100));
   }
 }

@@ -5,7 +5,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { killOnExit, stopChild } from './child-process.ts';
+import { killOnExit, stopChild, waitHttpReady } from './child-process.ts';
 
 export const PROMETHEUS_BIN = '/usr/bin/prometheus';
 const READY_TIMEOUT_MS = 30_000;
@@ -62,7 +62,16 @@ export async function startPrometheus(opts: PrometheusOptions): Promise<Promethe
     child.on('error', (e) => (spawnError = e));
     const url = `http://${address}`;
     try {
-      await waitReady(url, child, () => spawnError);
+      await waitHttpReady(
+        `${url}/-/ready`,
+        () =>
+          spawnError
+            ? `cannot run ${PROMETHEUS_BIN}: ${spawnError.message}`
+            : child.exitCode !== null || child.signalCode !== null
+              ? `Prometheus exited (code ${child.exitCode}, signal ${child.signalCode})`
+              : undefined,
+        READY_TIMEOUT_MS,
+      );
       return handle(url, address, dir, child, exited, () => output);
     } catch (err) {
       await stopChild(child, exited);
@@ -130,19 +139,3 @@ function freePort(): Promise<number> {
   });
 }
 
-async function waitReady(url: string, child: ChildProcess, spawnError: () => Error | undefined): Promise<void> {
-  const deadline = Date.now() + READY_TIMEOUT_MS;
-  for (;;) {
-    const e = spawnError();
-    if (e) throw new Error(`cannot run ${PROMETHEUS_BIN}: ${e.message}`);
-    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`Prometheus exited (code ${child.exitCode}, signal ${child.signalCode})`);
-    try {
-      const res = await fetch(`${url}/-/ready`, { signal: AbortSignal.timeout(1_000) });
-      if (res.status === 200) return;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline) throw new Error(`${url}/-/ready did not answer 200 within ${READY_TIMEOUT_MS} ms`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
