@@ -59,10 +59,12 @@ export function buildReceivers(config: { collectd: CollectdConfig; formats: Form
 
   const { formats } = config;
   const socketDeps = { sink, metrics, log: deps.log };
-  const sockets: [string, SocketListener][] = [];
-  if (formats.graphite.tcp) sockets.push(['graphite_tcp', createGraphiteTcpListener(formats.graphite.tcp, socketDeps)]);
-  if (formats.graphite.udp) sockets.push(['graphite_udp', createGraphiteUdpListener(formats.graphite.udp, socketDeps)]);
-  if (formats.statsd.udp) sockets.push(['statsd', createStatsdListener({ ...formats.statsd, udp: formats.statsd.udp }, socketDeps)]);
+  // name, listener, where it binds, and the setting that moves or turns it off (for a clear error).
+  const sockets: [string, SocketListener, string, string][] = [];
+  const at = (l: { host: string; port: number }) => `${l.host}:${l.port}`;
+  if (formats.graphite.tcp) sockets.push(['graphite_tcp', createGraphiteTcpListener(formats.graphite.tcp, socketDeps), at(formats.graphite.tcp), 'formats.graphite.tcp']);
+  if (formats.graphite.udp) sockets.push(['graphite_udp', createGraphiteUdpListener(formats.graphite.udp, socketDeps), at(formats.graphite.udp), 'formats.graphite.udp']);
+  if (formats.statsd.udp) sockets.push(['statsd', createStatsdListener({ ...formats.statsd, udp: formats.statsd.udp }, socketDeps), at(formats.statsd.udp), 'formats.statsd.udp']);
   const ports: Record<string, number> = {};
 
   return {
@@ -81,7 +83,14 @@ export function buildReceivers(config: { collectd: CollectdConfig; formats: Form
     },
     async start() {
       const udp = await Promise.all(receivers.map((r) => r.start()));
-      for (const [name, l] of sockets) ports[name] = await l.start();
+      for (const [name, l, where, setting] of sockets) {
+        try {
+          ports[name] = await l.start();
+        } catch (err) {
+          const env = `FLEETSCOPE_${setting.toUpperCase().replaceAll('.', '_')}_PORT`;
+          throw new Error(`cannot listen for ${name} on ${where}: ${(err as Error).message}; move it with ${setting}.port (${env}) or turn it off with ${setting}: null`, { cause: err });
+        }
+      }
       return udp;
     },
     listeners: () => ({ ...ports }),
