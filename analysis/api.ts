@@ -7,6 +7,9 @@ import { eventStreams } from '../lib/sse.ts';
 import { parseTime } from '../query/time-params.ts';
 import type { GroupState } from './alerts/lifecycle.ts';
 import type { Alert } from './alerts/model.ts';
+import { createSilenceStore } from './silences/silence-store.ts';
+import { findSilence } from './silences/silence.ts';
+import { anomalyColumns, toAnomalyRow } from './changes/attribution-read.ts';
 
 export interface AnalysisApiOptions {
   readonly storage: Storage;
@@ -53,6 +56,16 @@ export async function analysisApiRoutes(app: FastifyInstance, opts: AnalysisApiO
   const clock = opts.now ?? Date.now;
   const db = opts.storage.database;
   const openStream = eventStreams(app);
+  const silences = createSilenceStore(opts.storage);
+  /** Each alert with `silenced` (and `silencedBy`, the silence's id) as the outbox would judge it now. */
+  const withSilences = async <A extends Alert>(alerts: A[]): Promise<(A & { silenced: boolean; silencedBy?: string })[]> => {
+    const now = clock();
+    const active = await silences.current(now);
+    return alerts.map((a) => {
+      const s = a.status === 'resolved' ? undefined : findSilence(active, a, now);
+      return { ...a, silenced: s !== undefined, ...(s ? { silencedBy: s.id } : {}) };
+    });
+  };
 
   app.get('/api/v1/anomalies', async (req) => {
     const q = req.query as Record<string, string | undefined>;
@@ -72,11 +85,10 @@ export async function analysisApiRoutes(app: FastifyInstance, opts: AnalysisApiO
       }
     }
     const rows = await opts.storage.query<Record<string, unknown>>(
-      `SELECT job, detector, kind, toString(series_id) AS series_id, metric, host, labels, toUnixTimestamp64Milli(ts) AS ts_ms, score, observed, expected, low, high, context
-       FROM ${db}.anomalies FINAL WHERE ${conds.join(' AND ')} ORDER BY ts_ms DESC, score DESC LIMIT {limit:UInt32}`,
+      `SELECT ${anomalyColumns()} FROM ${db}.anomalies FINAL WHERE ${conds.join(' AND ')} ORDER BY ts_ms DESC, score DESC LIMIT {limit:UInt32}`,
       params,
     );
-    return { anomalies: rows.map(({ ts_ms, ...r }) => ({ ...r, ts: Number(ts_ms) })), from, to };
+    return { anomalies: rows.map(toAnomalyRow), from, to };
   });
 
   app.get('/api/v1/alerts', async (req) => {
@@ -86,7 +98,7 @@ export async function analysisApiRoutes(app: FastifyInstance, opts: AnalysisApiO
       throw new HttpError('API_ERR_BAD_PARAM', 'parameter status is pending, firing or resolved', { param: 'status' });
     }
     const alerts = (await readAlerts(opts.storage)).filter((a) => status === undefined || a.status === status);
-    return { alerts: alerts.map(({ stateUpdatedAt: _, ...a }) => a) };
+    return { alerts: await withSilences(alerts.map(({ stateUpdatedAt: _, ...a }) => a)) };
   });
 
   app.get('/api/v1/alerts/stream', async (req, reply) => {
@@ -94,7 +106,7 @@ export async function analysisApiRoutes(app: FastifyInstance, opts: AnalysisApiO
     const changed = async () => {
       const alerts = await readAlerts(opts.storage, since === 0 ? undefined : since);
       for (const a of alerts) since = Math.max(since, a.stateUpdatedAt);
-      return alerts.map(({ stateUpdatedAt: _, ...a }) => a);
+      return withSilences(alerts.map(({ stateUpdatedAt: _, ...a }) => a));
     };
     const first = await changed();
     const stream = openStream(req, reply, {

@@ -4,6 +4,10 @@ import { ASSET_FIELD_NAMES } from '../query/assets-schema.ts';
 import { QueryError } from '../query/lang/errors.ts';
 import { parseQuery } from '../query/lang/parser.ts';
 import { capacityConfigSchema } from './capacity/config.ts';
+import { absentConfigSchema } from './coverage/config.ts';
+
+/** The `job` under which absent-host alerts are stored; no configured job may take it. */
+export const ABSENT_JOB = 'absent';
 
 const ms = (what: string, def: number, min = 1000) => z.number().int().min(min).default(def).describe(what);
 
@@ -30,6 +34,8 @@ export const jobConfigSchema = z.object({
   recordThreshold: z.number().min(0).max(1).default(0.5).describe('Scores at or above this are written to `anomalies`.'),
   groupBy: z.enum(['host', 'series']).default('host').describe('One alert per host, or per series.'),
   severity: z.string().default('warning').describe('`severity` label of the alerts.'),
+  roles: z.array(z.string().min(1)).min(1).optional().describe('Only hosts whose current asset `role` is one of these (default: every host, with or without an asset record).'),
+  models: z.array(z.string().min(1)).min(1).optional().describe('Only hosts whose current asset `hw_model` is one of these (default: every host).'),
   enabled: z.boolean().default(true),
 });
 
@@ -56,6 +62,7 @@ export const analysisConfigSchema = z
       .superRefine((jobs, ctx) => {
         const seen = new Set<string>();
         jobs.forEach((j, i) => {
+          if (j.name === ABSENT_JOB) ctx.addIssue({ code: 'custom', message: `job name "${ABSENT_JOB}" is reserved for absent-host alerts`, path: [i, 'name'] });
           if (seen.has(j.name)) ctx.addIssue({ code: 'custom', message: `job name "${j.name}" is used twice`, path: [i, 'name'] });
           seen.add(j.name);
           if (j.stepMs >= 60_000 && j.stepMs % 60_000 !== 0) ctx.addIssue({ code: 'custom', message: 'stepMs of 60000 or more must be whole minutes', path: [i, 'stepMs'] });
@@ -71,6 +78,7 @@ export const analysisConfigSchema = z
       })
       .describe('Detection jobs of the analysis role (JSON array; see docs/anomaly-detection.md).'),
     alerts: lifecycleConfigSchema,
+    absent: absentConfigSchema.describe('Absent-host alerts (see docs/alerts.md, "Coverage and absent hosts").'),
     capacity: capacityConfigSchema.describe('The scheduled capacity job (see docs/capacity.md, "Capacity jobs and API").'),
   })
   .prefault({});

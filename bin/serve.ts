@@ -20,7 +20,11 @@ import { assetApiRoutes } from '../query/assets-api.ts';
 import { queryApiRoutes } from '../query/query-api.ts';
 import { analysisApiRoutes } from '../analysis/api.ts';
 import { bandApiRoutes } from '../analysis/band-api.ts';
+import { attributionApiRoutes } from '../analysis/changes/attribution-api.ts';
 import { capacityApiRoutes } from '../analysis/capacity/api.ts';
+import { coverageApiRoutes } from '../analysis/coverage/api.ts';
+import { silenceApiRoutes } from '../analysis/silences/api.ts';
+import { changeApiRoutes } from '../analysis/changes/api.ts';
 import { createAnalysisService, type AnalysisService } from '../analysis/service.ts';
 import type { Config } from './config.ts';
 import { checkRoles, type Role } from './roles.ts';
@@ -106,6 +110,7 @@ export async function buildServer(config: Config, log: Logger, roles: ReadonlySe
     await app.register(distributionApiRoutes, { storage });
     await app.register(dashboardApiRoutes, { storage });
     await app.register(assetApiRoutes, { storage });
+    await app.register(changeApiRoutes, { storage });
     const { maxLiveQueries, ...limits } = config.query;
     await app.register(queryApiRoutes, { storage, samplesDays: config.storage.retention.samplesDays, limits, maxLiveQueries });
   }
@@ -115,6 +120,9 @@ export async function buildServer(config: Config, log: Logger, roles: ReadonlySe
   if (readRole && storage) {
     await app.register(analysisApiRoutes, { storage, jobs: () => analysis?.jobs.map((j) => j.status()) ?? [] });
     await app.register(bandApiRoutes, { storage, jobs: config.analysis.jobs });
+    await app.register(attributionApiRoutes, { storage });
+    await app.register(silenceApiRoutes, { storage });
+    await app.register(coverageApiRoutes, { storage, jobs: config.analysis.jobs, absent: config.analysis.absent });
     const capacityJob = analysis?.capacity;
     await app.register(capacityApiRoutes, { storage, config: config.analysis.capacity, ...(capacityJob ? { compute: () => capacityJob.runOnce() } : {}) });
   }

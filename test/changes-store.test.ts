@@ -5,6 +5,7 @@ import type { Storage } from '../lib/clickhouse/client.ts';
 import { migrate } from '../lib/clickhouse/migrate.ts';
 import { changeHosts, getChange, groupMembers, insertChanges, listChanges } from '../analysis/changes/store.ts';
 import { createAssetStore } from '../query/assets-store.ts';
+import { runQuery } from '../query/engine.ts';
 import { openTestStorage } from './helpers/storage.ts';
 
 const H = 3_600_000;
@@ -63,5 +64,45 @@ describe('change store', () => {
     await insertChanges(storage, [{ ...c1, createdAt: c1.createdAt + 2 }], true);
     expect(await getChange(storage, 'c1')).toBeUndefined();
     expect((await listChanges(storage, { from: T0, to: T0 + 10 * H, postedOnly: true })).map((c) => c.id)).toEqual(['f1', 'd1']);
+  });
+  it('the query language source "changes" gives the rows of listChanges, one per host of a host change', async () => {
+    const from = T0;
+    const to = T0 + 10 * H;
+    const iso = (ms: number) => new Date(ms).toISOString();
+    await insertChanges(storage, [{ id: 'm1', ts: T0 + 6 * H, kind: 'deploy', scope: { kind: 'host', hosts: ['a1', 'b1'] }, description: 'api 3', link: '', source: 'api', attrs: {}, createdAt: T0 }]);
+    const listed = await listChanges(storage, { from, to });
+    const expected = listed.flatMap((c) =>
+      (c.scope.kind === 'host' ? c.scope.hosts : ['']).map((host) => ({
+        ts: c.ts,
+        id: c.id,
+        kind: c.kind,
+        scope: c.scope.kind,
+        host,
+        group_field: c.scope.kind === 'group' ? c.scope.field : '',
+        group_value: c.scope.kind === 'group' ? c.scope.value : '',
+        description: c.description,
+        link: c.link,
+        source: c.source,
+      })),
+    );
+    const r = await runQuery(storage, `changes from @${iso(from)} to @${iso(to)}`, { now: to });
+    expect(r.columns.map((c) => c.name)).toEqual(['ts', 'id', 'kind', 'scope', 'host', 'group_field', 'group_value', 'description', 'link', 'source']);
+    const rows = r.rows.map((row) => Object.fromEntries(r.columns.map((c, i) => [c.name, row[i]])));
+    const key = (x: Record<string, unknown>) => `${String(x.id)}/${String(x.host)}`;
+    expect(rows.sort((a, b) => key(a).localeCompare(key(b)))).toEqual(expected.sort((a, b) => key(a).localeCompare(key(b))));
+    expect(rows.filter((x) => x.id === 'm1').map((x) => x.host).sort()).toEqual(['a1', 'b1']);
+
+    const counted = await runQuery(storage, `changes from @${iso(from)} to @${iso(to)} | where source = "asset_history" or scope != "host" | stats n = count() by kind | sort kind`, { now: to });
+    expect(counted.rows).toEqual([
+      ['deploy', 1],
+      ['hardware', 1],
+      ['kernel', 1],
+      ['other', 1],
+    ]);
+    const forA1 = await runQuery(storage, `changes where host = "a1" last 1d | eval t = epoch(ts) * 1000`, { now: to });
+    expect(forA1.rows.map((row) => [row[1], row[10]])).toEqual([
+      ['m1', T0 + 6 * H],
+      [`asset:a1:${T0 + 2 * H}:kernel`, T0 + 2 * H],
+    ]);
   });
 });

@@ -335,4 +335,23 @@ describe('dashboards in a real browser', () => {
     expect(problems.filter((m) => !m.includes('status of 404'))).toEqual([]);
     await page.close();
   });
+
+  it('host page: a deploy posted through the change API is drawn as a labelled line at its time', async () => {
+    const host = 'web-05';
+    const at = Math.floor((loaded.fleet.end - 2 * 3_600_000) / 1000) * 1000;
+    const description = `api 7.3.1 canary ${at}`;
+    const posted = await api<{ changes: { id: string; ts: number; hosts: string[] }[] }>('/api/v1/changes', { method: 'POST', body: { ts: at, kind: 'deploy', host, description, link: 'https://ci.example/builds/7' } });
+    expect(posted.changes[0]).toMatchObject({ ts: at, hosts: [host] });
+    const { page, problems } = await openPage(browser);
+    const p = await visit(page, `/hosts/${host}?from=now-3d&to=now`, 'host-change');
+    const chart = p.charts[`host-${WEB.latencyMetric}`];
+    const drawn = chart.spans.filter((x) => x.text.includes(description));
+    expect(drawn).toHaveLength(1);
+    expect(drawn[0].start).toBe(at);
+    expect(drawn[0].end).toBeUndefined();
+    // The asset change is still drawn, once.
+    expect(chart.spans.filter((x) => x.text.includes('PowerEdge R650')).map((x) => x.start)).toEqual([loaded.fleet.modelChangeAt]);
+    expect(problems).toEqual([]);
+    await page.close();
+  });
 });

@@ -51,6 +51,8 @@ export interface GroupState {
   lastSent: number;
   /** Times the alert started firing, within the flap window. */
   firings: number[];
+  /** Annotations added after the alert fired ({@link Lifecycle.annotate}); kept when a higher score replaces the others. */
+  extra?: Record<string, string>;
 }
 
 export class Lifecycle {
@@ -94,7 +96,16 @@ export class Lifecycle {
       return;
     }
     g.lastAnomalous = Math.max(g.lastAnomalous, o.t);
-    if (score > g.alert.score) g.alert = { ...g.alert, score, annotations: o.annotations, updatedAt: o.t };
+    if (score > g.alert.score) g.alert = { ...g.alert, score, annotations: { ...o.annotations, ...g.extra }, updatedAt: o.t };
+  }
+
+  /** Adds annotations to a group's alert for the rest of its episode (such as the changes before it); returns the alert. */
+  annotate(key: string, extra: Readonly<Record<string, string>>): Alert | undefined {
+    const g = this.groups.get(key);
+    if (!g) return undefined;
+    g.extra = { ...g.extra, ...extra };
+    g.alert = { ...g.alert, annotations: { ...g.alert.annotations, ...extra } };
+    return g.alert;
   }
 
   /** Moves every group on to time `now` and returns the events to deliver, in order. */

@@ -235,3 +235,43 @@ export function changeHosts(c: Change, groups: GroupMembers): readonly string[] 
   if (c.scope.kind === 'fleet') return ['*'];
   return groups.get(groupKey(c)) ?? [];
 }
+
+/** Adds a bound parameter and returns its placeholder (`{p3:String}`); the query compiler's `Params.add`. */
+export type BindParam = (value: unknown, type: string) => string;
+
+/**
+ * The rows of the query language's `changes` source as one SQL statement, the SQL twin of
+ * {@link listChanges}: posted changes (not withdrawn) and the changes derived from asset history, with
+ * `from ≤ ts < to` (`from` and `to` are `DateTime64` expressions). Columns: `ts`, `id`, `kind`, `scope`,
+ * `host` (one row per host of a host-scoped change; '' for group and fleet scope), `group_field`,
+ * `group_value`, `description`, `link`, `source`. Every constant is bound through `p`, never spliced.
+ */
+export function changeEventsSql(db: string, p: BindParam, range: { readonly from: string; readonly to: string }): string {
+  const str = (v: string) => p(v, 'String');
+  const empty = str('');
+  const posted = `SELECT ts, id, if(kind IN ${p(CHANGE_KINDS, 'Array(String)')}, toString(kind), ${str('other')}) AS kind, toString(scope) AS scope, h AS host,
+      toString(group_field) AS group_field, group_value, description, link, toString(source) AS source
+    FROM (SELECT * FROM ${db}.changes FINAL WHERE deleted = 0 AND ts >= ${range.from} AND ts < ${range.to})
+    ARRAY JOIN if(scope = ${str('host')}, hosts, [${empty}]) AS h`;
+  // One candidate per field of each version (name, kind, before, after); those whose value moved are changes.
+  const fields = Object.keys(ASSET_CHANGE_KINDS);
+  const names = [...fields, ...FIRMWARE_ATTRS];
+  const kinds = [...fields.map((f) => ASSET_CHANGE_KINDS[f]), ...FIRMWARE_ATTRS.map(() => 'firmware')];
+  const before = [...fields.map((f) => `ifNull(toString(prev_${f}), ${empty})`), ...FIRMWARE_ATTRS.map((a) => `prev_attrs[${str(a)}]`)];
+  const after = [...fields.map((f) => `ifNull(toString(${f}), ${empty})`), ...FIRMWARE_ATTRS.map((a) => `attrs[${str(a)}]`)];
+  const none = str('(none)');
+  const derived = `SELECT valid_from AS ts, concat(${str('asset:')}, host, ${str(':')}, toString(toUnixTimestamp64Milli(valid_from)), ${str(':')}, c.1) AS id, c.2 AS kind,
+      ${str('host')} AS scope, host, ${empty} AS group_field, ${empty} AS group_value,
+      concat(c.1, ${str(' ')}, if(c.3 = ${empty}, ${none}, c.3), ${str(' → ')}, if(c.4 = ${empty}, ${none}, c.4)) AS description,
+      concat(${str('/hosts/')}, encodeURLComponent(host)) AS link, ${str('asset_history')} AS source
+    FROM (
+      SELECT host, valid_from, deleted, attrs, ${fields.join(', ')},
+             lagInFrame(attrs) OVER w AS prev_attrs, lagInFrame(deleted, 1, 1) OVER w AS prev_deleted,
+             ${fields.map((f) => `lagInFrame(${f}) OVER w AS prev_${f}`).join(', ')}
+      FROM (${assetHistorySql(db)})
+      WINDOW w AS (PARTITION BY host ORDER BY valid_from ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)
+    )
+    ARRAY JOIN arrayZip(${p(names, 'Array(String)')}, ${p(kinds, 'Array(String)')}, [${before.join(', ')}], [${after.join(', ')}]) AS c
+    WHERE deleted = 0 AND prev_deleted = 0 AND valid_from >= ${range.from} AND valid_from < ${range.to} AND c.3 != c.4`;
+  return `SELECT * FROM (${posted}\n    UNION ALL\n    ${derived}) ORDER BY ts DESC, id, host`;
+}

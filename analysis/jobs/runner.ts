@@ -11,7 +11,10 @@ import { compileSeriesSelection } from '../../query/compile/compiler.ts';
 import { parseQuery } from '../../query/lang/parser.ts';
 import { Lifecycle, type GroupState, type LifecycleOptions } from '../alerts/lifecycle.ts';
 import type { AlertEvent } from '../alerts/model.ts';
+import { changeAnnotation } from '../changes/attribution.ts';
+import { attributeAnomaly } from '../changes/attribution-read.ts';
 import type { JobConfig } from '../config.ts';
+import { hostMatcher, type HostAsset } from '../coverage/job-match.ts';
 import { readStepValues, scoreStep, type SeriesState } from './steps.ts';
 import type { DetectorSet, Scored } from './types.ts';
 
@@ -52,10 +55,6 @@ interface SeriesMeta {
 
 const CONTEXT_FIELDS = ['hw_model', 'site', 'role', 'rack'] as const;
 
-function globRe(glob: string): RegExp {
-  return new RegExp(`^${glob.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
-}
-
 const tsText = (ms: number) => new Date(ms).toISOString().replace('T', ' ').replace('Z', '');
 
 export class JobRunner {
@@ -68,7 +67,7 @@ export class JobRunner {
   private timer: NodeJS.Timeout | undefined;
   private runsSinceSnapshot = 0;
   private readonly db: string;
-  private readonly hostRe: RegExp;
+  private readonly hostOk: (host: string, asset: HostAsset | undefined) => boolean;
   private lastRun: { at: number; seconds: number; points: number; anomalies: number; events: number } | undefined;
 
   constructor(
@@ -77,7 +76,7 @@ export class JobRunner {
   ) {
     this.db = deps.storage.database;
     this.lifecycle = new Lifecycle(deps.lifecycle, `${job.name}-${randomUUID().slice(0, 8)}`);
-    this.hostRe = globRe(job.hosts);
+    this.hostOk = hostMatcher(job);
   }
 
   private now(): number {
@@ -135,8 +134,8 @@ export class JobRunner {
       from = skipTo;
     }
     if (end <= from) return;
-    await this.refreshMeta();
     const context = await this.assetContext();
+    await this.refreshMeta(context);
     const data = await this.read(from, end);
     const rows: string[] = [];
     let points = 0;
@@ -161,6 +160,7 @@ export class JobRunner {
     // Alerts are handed over before the watermark moves: a crash in between repeats them (receivers
     // take a repeat as the same alert), never drops them.
     if (events.length > 0) {
+      await this.annotateChanges(events);
       await this.deps.publish(events);
       await this.saveAlerts(events);
     }
@@ -212,6 +212,31 @@ export class JobRunner {
       members.forEach((x, i) => out.push({ sid: x.sid, v: x.v, s: scores[i], detector: `peers:${this.job.peers}` }));
     }
     return out;
+  }
+
+  /**
+   * Gives each alert that starts firing a `changes` annotation: the top-ranked change before it, with
+   * its peers' evidence. Cheap enough here because it runs once per firing alert (one listChanges over
+   * the window for the host, the peers, one anomalies read per candidate); a failure only logs.
+   */
+  private async annotateChanges(events: AlertEvent[]): Promise<void> {
+    const added = new Map<string, Record<string, string>>();
+    for (const e of events) {
+      const { host } = e.alert.labels;
+      const metric = e.alert.annotations.metric;
+      if (e.kind !== 'firing' || !host || !metric) continue;
+      try {
+        const { changes } = await attributeAnomaly(this.deps.storage, { host, metric, ts: e.alert.startsAt });
+        if (changes.length > 0) added.set(e.alert.key, { changes: changeAnnotation(changes[0]) });
+      } catch (err) {
+        this.deps.log.warn({ job: this.job.name, host, err: (err as Error).message }, 'cannot find the changes before an alert');
+      }
+    }
+    for (const [key, extra] of added) this.lifecycle.annotate(key, extra);
+    events.forEach((e, i) => {
+      const extra = added.get(e.alert.key);
+      if (extra && e.kind !== 'resolved') events[i] = { ...e, alert: { ...e.alert, annotations: { ...e.alert.annotations, ...extra } } };
+    });
   }
 
   private alertLabels(m: SeriesMeta): Record<string, string> {
@@ -266,7 +291,7 @@ export class JobRunner {
     return out;
   }
 
-  private async refreshMeta(): Promise<void> {
+  private async refreshMeta(context: Map<string, Record<string, string>>): Promise<void> {
     const selected = this.job.select ? await this.selection(this.job.select) : undefined;
     const match = this.job.metrics.map(metricMatcher);
     const rows = await this.deps.storage.query<{ sid: string; metric: string; host: string; labels: Record<string, string> }>(
@@ -275,7 +300,8 @@ export class JobRunner {
     this.meta.clear();
     for (const r of rows) {
       if (selected ? !selected.has(r.sid) : !match.some((m) => m(r.metric))) continue;
-      if (!this.hostRe.test(r.host)) continue;
+      const ctx = context.get(r.host);
+      if (!this.hostOk(r.host, ctx && { role: ctx.role ?? '', hw_model: ctx.hw_model ?? '' })) continue;
       this.meta.set(r.sid, { metric: r.metric, host: r.host, labels: r.labels });
     }
   }

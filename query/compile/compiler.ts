@@ -5,7 +5,8 @@
 import { ASSET_FIELDS, ASSET_FIELD_NAMES, assetHistorySql, currentAssetsSql } from '../assets-schema.ts';
 import type { Catalog } from '../catalog.ts';
 import { metricMatcher } from '../catalog.ts';
-import type { Expr, Pipeline, Query, Source, Span, Stage } from '../lang/ast.ts';
+import { changeEventsSql } from '../../analysis/changes/store.ts';
+import type { Expr, Pipeline, Query, Range, Source, Span, Stage } from '../lang/ast.ts';
 import { didYouMean, QueryError } from '../lang/errors.ts';
 import type { ViewHint } from '../result.ts';
 import { compileExpr, conjuncts, ident, instantMs, namesIn, Params, type ColType, type Scope } from './expr.ts';
@@ -185,6 +186,7 @@ export class Compiler {
       return r;
     }
     if (s.kind === 'assets') return this.compileAssetsSource(s);
+    if (s.kind === 'changes') return this.compileChangesSource(s);
     return this.compileMetricSource(s, p);
   }
 
@@ -199,6 +201,28 @@ export class Compiler {
     if (s.where) rel = this.filter(rel, s.where);
     this.stages.push({ stage: 'assets', runs: 'clickhouse', note: 'current asset records' });
     this.source = 'asset_history';
+    return rel;
+  }
+
+  /** A source's time range in epoch ms, half-open; an empty range is an error. */
+  rangeOf(range: Range): { from: number; to: number } {
+    const now = this.opts.now;
+    const from = range.kind === 'last' ? now - range.duration.ms : instantMs(range.from, now);
+    const to = range.kind === 'last' || !range.to ? now : instantMs(range.to, now);
+    if (!(to > from)) throw semantic('the time range is empty: its end is not after its start', range.span);
+    return { from, to };
+  }
+
+  /** Change events in the range: posted ones and those derived from asset history (analysis/changes/store.ts). */
+  compileChangesSource(s: Extract<Source, { kind: 'changes' }>): Rel {
+    const { from, to } = this.rangeOf(s.range);
+    const cols = new Map<string, ColType>([['ts', 'time']]);
+    for (const c of ['id', 'kind', 'scope', 'host', 'group_field', 'group_value', 'description', 'link', 'source']) cols.set(c, 'string');
+    const sql = changeEventsSql(this.db, (v, t) => this.params.add(v, t), { from: this.params.time(from), to: this.params.time(to) });
+    let rel: Rel = { name: this.cte('changes', sql), cols, grain: 'agg', bucketMs: undefined, range: { from, to }, rollup: undefined, metrics: [] };
+    if (s.where) rel = this.filter(rel, s.where);
+    this.stages.push({ stage: 'changes', runs: 'clickhouse', note: `changes from ${new Date(from).toISOString()} to ${new Date(to).toISOString()}, posted and from asset history` });
+    this.source = 'changes';
     return rel;
   }
 
@@ -219,17 +243,7 @@ export class Compiler {
 
   compileMetricSource(s: Extract<Source, { kind: 'metric' }>, p: Pipeline): Rel {
     const metrics = this.metricsOf(s);
-    const now = this.opts.now;
-    let from: number;
-    let to: number;
-    if (s.range.kind === 'last') {
-      to = now;
-      from = now - s.range.duration.ms;
-    } else {
-      from = instantMs(s.range.from, now);
-      to = s.range.to ? instantMs(s.range.to, now) : now;
-    }
-    if (!(to > from)) throw semantic('the time range is empty: its end is not after its start', s.range.span);
+    const { from, to } = this.rangeOf(s.range);
 
     const labelKeys = new Set<string>();
     for (const m of metrics) for (const k of this.catalog.metrics.get(m)?.labelKeys ?? []) labelKeys.add(k);

@@ -45,6 +45,7 @@ export const GOLDEN_QUERIES: Record<string, string> = {
   outliers: 'metric "http.response_time_ms" last 24h\n| stats p99 = p99(value) by host\n| outliers p99 method tukey',
   'rollup-30d': 'metric "http.response_time_ms" last 30d\n| stats every 1h avg_ms = avg(value), p99_ms = p99(value) by hw_model',
   'rollup-rate-30d': 'metric "http.requests" last 30d\n| rate\n| stats rps = avg(value) by host',
+  'changes-by-kind': 'changes last 7d\n| where kind = "deploy" and host = "web-01"\n| stats count() by kind',
 };
 
 function goldenText(name: string, text: string): string {

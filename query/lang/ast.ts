@@ -57,6 +57,8 @@ export type Source =
       readonly span: Span;
     }
   | { readonly kind: 'assets'; readonly where: Expr | undefined; readonly span: Span }
+  /** Change events (deploys, configuration runs, asset changes) in a time range. */
+  | { readonly kind: 'changes'; readonly where: Expr | undefined; readonly range: Range; readonly span: Span }
   | { readonly kind: 'ref'; readonly name: string; readonly span: Span };
 
 /** An aggregate call with an optional output name: `p99_ms = p99(value)`. */

@@ -233,6 +233,10 @@ describe('parseQuery: sources and stages', () => {
     const assets = parseQuery('assets where role = "db" | head 5').pipeline;
     expect(assets.source.kind === 'assets' && assets.source.where && show(assets.source.where)).toBe('(role = "db")');
     expect(parseQuery('assets').pipeline.source).toMatchObject({ kind: 'assets', where: undefined });
+    const changes = parseQuery('changes where kind = "deploy" last 7d | stats count() by host').pipeline.source;
+    expect(changes.kind === 'changes' && changes.where && show(changes.where)).toBe('(kind = "deploy")');
+    expect(parseQuery('changes from now-2d to now-1d').pipeline.source).toMatchObject({ kind: 'changes', where: undefined, range: { kind: 'between' } });
+    expect(parseQuery('changes last 1h where host = "a"').pipeline.source).toMatchObject({ kind: 'changes', range: { kind: 'last', duration: { ms: 3_600_000 } } });
     const ref = parseQuery('let a = assets; $a | head 1');
     expect(ref.pipeline.source).toMatchObject({ kind: 'ref', name: 'a' });
   });
@@ -1049,6 +1053,16 @@ describe('parseQuery: errors', () => {
       '  metric "x" | stats count()',
       '             ^',
       'hint: every metric source needs a time range, such as metric "cpu.load" last 1h',
+    ],
+  ],
+  [
+    'changes without a range',
+    'changes | stats count()',
+    [
+      '1:9: expected "where" or a time range such as last 1h, found "|"',
+      '  changes | stats count()',
+      '          ^',
+      'hint: the changes source needs a time range, such as changes last 7d',
     ],
   ],
   [

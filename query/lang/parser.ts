@@ -57,6 +57,7 @@ const OPERATOR = 'an operator';
 const EXPRESSION = 'an expression';
 const AGGREGATE = 'an aggregate such as count()';
 const RANGE = 'a time range such as last 1h';
+const SOURCES = ['metric', 'assets', 'changes'];
 
 class Parser {
   private pos = 0;
@@ -224,7 +225,7 @@ class Parser {
 
   private missingSemicolon(name: string): never {
     const t = this.cur();
-    const nextPipeline = t.kind === 'eof' || t.kind === 'ref' || ['metric', 'assets', 'explain', 'let'].some((w) => isWord(t, w));
+    const nextPipeline = t.kind === 'eof' || t.kind === 'ref' || ['metric', 'assets', 'changes', 'explain', 'let'].some((w) => isWord(t, w));
     const required = { label: '";"', words: [] };
     if (!nextPipeline) this.endOfPipeline(required);
     // The ";" belongs right after the binding's last token, so the caret goes there, not to the next line.
@@ -248,20 +249,45 @@ class Parser {
       const where = this.eatWord('where') ? this.expr() : undefined;
       return { kind: 'assets', where, span: this.spanFrom(t) };
     }
+    if (isWord(t, 'changes')) return this.changesSource(this.advance());
     if (t.kind === 'ref') {
       this.advance();
       this.resolveRef(t);
       return { kind: 'ref', name: t.name, span: spanOf(t) };
     }
-    const label = 'a source: metric "name", assets or $name';
+    const label = 'a source: metric "name", assets, changes or $name';
     if (t.kind === 'ident' && !t.quoted && isStage(t.name)) {
       const hint = `start with a source, such as metric "cpu.load" last 1h | ${t.name} …`;
       throw this.error(spanOf(t), `expected a source before the stage "${t.name}"`, [label], hint);
     }
-    if (t.kind === 'ident' && !t.quoted && didYouMean(t.name, ['metric', 'assets'])) {
-      throw this.error(spanOf(t), `unknown source "${t.name}"`, [label], this.guess({ label, words: ['metric', 'assets'] }));
+    if (t.kind === 'ident' && !t.quoted && didYouMean(t.name, SOURCES)) {
+      throw this.error(spanOf(t), `unknown source "${t.name}"`, [label], this.guess({ label, words: SOURCES }));
     }
-    this.fail({ label, words: ['metric', 'assets'] });
+    this.fail({ label, words: SOURCES });
+  }
+
+  /** `changes [where condition] (last d | from a [to b])`, the where and the range in either order. */
+  private changesSource(start: Token): Source {
+    let where: Expr | undefined;
+    let range: Range | undefined;
+    for (;;) {
+      const t = this.cur();
+      if (where === undefined && this.atWord('where')) {
+        this.advance();
+        where = this.expr();
+        continue;
+      }
+      const isRange = isWord(t, 'last') || isWord(t, 'from');
+      if (isRange && range) throw this.error(spanOf(t), 'the changes source already has a time range', [], 'remove one of the two ranges');
+      if (isRange) {
+        range = this.range(this.advance());
+        continue;
+      }
+      if (!range) this.note(RANGE, 'last', 'from');
+      break;
+    }
+    if (!range) this.fail(undefined, 'the changes source needs a time range, such as changes last 7d');
+    return { kind: 'changes', where, range, span: this.spanFrom(start) };
   }
 
   private metricSource(start: Token): Source {

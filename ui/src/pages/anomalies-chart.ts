@@ -3,6 +3,7 @@
 // window per alert of it.
 import { api } from '../lib/api.ts';
 import type { Line, Marker, Span, TimeChart } from '../lib/chart.ts';
+import { fetchChangeSpans } from '../lib/changes.ts';
 import { fetchPoints } from '../lib/points.ts';
 import { IDENTITY_LABELS, anomalyText, describeError, isMissingRoute, markerValue, type Alert, type Anomaly, type Band } from './anomalies-api.ts';
 
@@ -72,7 +73,7 @@ export async function drawSelection(
   const { from, to } = rangeAround(ts, shared);
   const width = chart.pixelWidth;
   const filters = [{ key: 'host', value: s.host }, ...Object.entries(s.labels).map(([k, v]) => ({ key: `label.${k}`, value: v }))];
-  const [pts, expected, near] = await Promise.all([
+  const [pts, expected, near, changes] = await Promise.all([
     fetchPoints({ metric: s.metric, from, to, width, filters, limit: 5 }, signal),
     band(s, from, to, width, signal),
     api
@@ -82,6 +83,7 @@ export async function drawSelection(
         if ((e as Error).name === 'AbortError') throw e;
         return [] as Anomaly[];
       }),
+    fetchChangeSpans({ from, to, host: s.host }, signal),
   ]);
   const warnings: string[] = [];
   if (pts.lines.length === 0) warnings.push(`no values of ${seriesTitle(s)} in this range`);
@@ -92,7 +94,8 @@ export async function drawSelection(
   const now = Date.now();
   const spans: Span[] = alerts
     .filter((a) => alertMatches(a, s))
-    .map((a) => ({ start: a.startsAt, end: a.endsAt ?? now, text: `${a.labels.alertname ?? 'alert'} ${a.status}`, color: a.status === 'resolved' ? '#16a34a' : a.status === 'pending' ? '#d97706' : '#dc2626' }));
+    .map((a): Span => ({ start: a.startsAt, end: a.endsAt ?? now, text: `${a.labels.alertname ?? 'alert'} ${a.status}`, color: a.status === 'resolved' ? '#16a34a' : a.status === 'pending' ? '#d97706' : '#dc2626' }))
+    .concat(changes);
   chart.set({ from, to, lines, markers, spans });
   return { warnings, anomalies: near.length, from, to };
 }

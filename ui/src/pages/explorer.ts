@@ -2,6 +2,7 @@
 // over the shared range. Everything is in the URL: metric, filter (repeated key=value), group, agg.
 import { api, ApiError } from '../lib/api.ts';
 import { TimeChart, type Marker } from '../lib/chart.ts';
+import { fetchChangeSpans } from '../lib/changes.ts';
 import { h, mount, notice } from '../lib/dom.ts';
 import { formatBytes, formatNumber, formatterFor } from '../lib/format.ts';
 import type { Page, PageContext } from '../lib/page.ts';
@@ -117,17 +118,20 @@ export function explorerPage(ctx: PageContext): Page {
       abort = new AbortController();
       const started = performance.now();
       try {
-        const [pts, anomalies] = await Promise.all([
+        const oneHost = filters().find((f) => f.key === 'host')?.value;
+        const [pts, anomalies, spans] = await Promise.all([
           fetchPoints({ metric, from, to, width: chart.pixelWidth, filters: filters(), groupBy: group || undefined, agg, limit: MAX_LINES }, abort.signal),
           api
-            .get<{ anomalies: Anomaly[] }>('/api/v1/anomalies', { metric, from, to, limit: 500, host: filters().find((f) => f.key === 'host')?.value }, abort.signal)
+            .get<{ anomalies: Anomaly[] }>('/api/v1/anomalies', { metric, from, to, limit: 500, host: oneHost }, abort.signal)
             .catch(() => ({ anomalies: [] as Anomaly[] })),
+          // Change annotations: those of the one host filtered on, else every change in the range.
+          fetchChangeSpans({ from, to, host: oneHost }, abort.signal),
         ]);
         const hosts = new Set(pts.lines.map((l) => l.label.split(' ')[0]));
         const markers: Marker[] = anomalies.anomalies
           .filter((a) => group || hosts.has(a.host))
           .map((a) => ({ t: a.ts, v: a.observed, text: `${a.kind} on ${a.host} (score ${a.score.toFixed(2)})` }));
-        chart.set({ from, to, lines: pts.lines, markers });
+        chart.set({ from, to, lines: pts.lines, markers, spans });
         const ms = Math.round(performance.now() - started);
         const bytes = performance.getEntriesByType('resource').filter((e) => e.name.includes('/api/v1/points')).at(-1) as PerformanceResourceTiming | undefined;
         mount(

@@ -62,13 +62,15 @@ export function changeText(changes: readonly AssetChange[]): string {
   return changes.map((c) => `${c.field} ${fieldText(c.field, c.from)} → ${fieldText(c.field, c.to)}`).join('; ');
 }
 
-/** One vertical annotation per version after the first (the first only says the record appeared). */
-export function changeSpans(versions: readonly AssetVersion[]): Span[] {
-  return versions.map((v, i) => ({
-    start: v.valid_from ?? 0,
-    text: v.deleted ? 'host retired' : i === 0 ? 'asset record created' : changeText(v.changes),
-    color: '#7c3aed',
-  }));
+/**
+ * Annotations for when the record appeared and when the host was retired. The field changes between
+ * versions ("kernel 5.10 → 6.1") come from GET /api/v1/changes with the other changes, not from here,
+ * so that none is drawn twice.
+ */
+export function recordSpans(versions: readonly AssetVersion[]): Span[] {
+  return versions
+    .map((v, i): Span | undefined => (v.deleted ? { start: v.valid_from ?? 0, text: 'host retired', color: '#7c3aed' } : i === 0 ? { start: v.valid_from ?? 0, text: 'asset record created', color: '#7c3aed' } : undefined))
+    .filter((sp): sp is Span => sp !== undefined);
 }
 
 /** Every version, newest first, with what changed. */

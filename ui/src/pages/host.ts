@@ -1,5 +1,5 @@
-// One host: what it is (asset record), its key metrics over the shared range with asset changes as
-// annotations and its anomalies as markers, and every earlier version of its record.
+// One host: what it is (asset record), its key metrics over the shared range with changes (posted and
+// from asset history) as annotations and its anomalies as markers, and every earlier version of its record.
 import { api, ApiError } from '../lib/api.ts';
 import { TimeChart, type Marker } from '../lib/chart.ts';
 import { h, mount, notice, table } from '../lib/dom.ts';
@@ -8,7 +8,8 @@ import type { Page, PageContext } from '../lib/page.ts';
 import { fetchPoints } from '../lib/points.ts';
 import { formatTime } from '../lib/time.ts';
 import { anomalyText, describeError, expectedText, markerValue, type Anomaly } from './anomalies-api.ts';
-import { assetCard, changeSpans, historyTable, type AssetRecord, type AssetVersion } from './host-asset.ts';
+import { fetchChangeSpans } from '../lib/changes.ts';
+import { assetCard, historyTable, recordSpans, type AssetRecord, type AssetVersion } from './host-asset.ts';
 
 const MAX_CHARTS = 6;
 /** Which metrics a person looks at first, by name; the rest follow alphabetically. */
@@ -142,13 +143,15 @@ export function hostPage(ctx: PageContext): Page {
           versions = await loadAsset(signal);
           assetLoaded = true;
         }
-        const [seriesRes, anomaliesRes] = await Promise.all([
+        const [seriesRes, anomaliesRes, changeSpans] = await Promise.all([
           api.get<{ series: SeriesInfo[] }>('/api/v1/series', { host, limit: 1000 }, signal),
           api.get<{ anomalies: Anomaly[] }>('/api/v1/anomalies', { host, from, to, limit: 1000 }, signal).catch((e: unknown) => {
             if ((e as Error).name === 'AbortError') throw e;
             mount(messages, notice('warn', `cannot load anomalies of ${host}: ${describeError(e)}`));
             return { anomalies: [] as Anomaly[] };
           }),
+          // Posted changes that reach this host and the asset changes derived from its history.
+          fetchChangeSpans({ from, to, host }, signal),
         ]);
         const metrics = pickMetrics(seriesRes.series);
         if (metrics.length === 0) {
@@ -161,7 +164,8 @@ export function hostPage(ctx: PageContext): Page {
         if (charts.size === 0) chartBox.replaceChildren();
         syncCharts(metrics);
         // Only changes inside the range: the chart would pin earlier ones to its left edge.
-        const spans = changeSpans(versions).filter((sp) => sp.start >= from && sp.start <= to);
+        // The API gives each field change of the asset history; the record's first and retired versions come from here.
+        const spans = [...recordSpans(versions), ...changeSpans].filter((sp) => sp.start >= from && sp.start <= to);
         const anomalies = anomaliesRes.anomalies;
         const results = await Promise.allSettled(
           metrics.map(async (m) => {
@@ -179,7 +183,7 @@ export function hostPage(ctx: PageContext): Page {
         const failed = results.map((r, i) => [r, metrics[i]] as const).filter(([r]) => r.status === 'rejected' && (r.reason as Error).name !== 'AbortError');
         if (failed.length > 0) mount(messages, notice('error', ...failed.map(([r, m]) => h('div', `cannot load ${m}: ${describeError((r as PromiseRejectedResult).reason)}`))));
         const nSeries = seriesRes.series.length;
-        mount(status, `${nSeries} series in ${new Set(seriesRes.series.map((s) => s.metric)).size} metrics; ${metrics.length} drawn · ${anomalies.length} anomalies · ${versions.length > 1 ? `${versions.length - 1} asset changes` : 'no asset change'} · drag on a chart to zoom`);
+        mount(status, `${nSeries} series in ${new Set(seriesRes.series.map((s) => s.metric)).size} metrics; ${metrics.length} drawn · ${anomalies.length} anomalies · ${changeSpans.length > 0 ? `${changeSpans.length} changes` : 'no change'} · drag on a chart to zoom`);
         mount(anomalyBox, anomalyTable(anomalies));
       } catch (err) {
         if ((err as Error).name === 'AbortError') return;
