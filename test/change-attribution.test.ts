@@ -124,6 +124,8 @@ describe('what changed before an anomaly', () => {
     expect(first.id).toMatch(/^latency~[^~]+~\d+~\d+$/);
     expect(first.ts).toBeGreaterThanOrEqual(T + 5 * MIN);
     const { status, body } = await get(`/api/v1/anomalies/${first.id}/changes?window=24h`);
+    // FLEETSCOPE_PRINT=1 prints the answer (docs/api.md shows one).
+    if (process.env.FLEETSCOPE_PRINT) console.log(JSON.stringify(body));
     expect(status).toBe(200);
     expect(body.anomaly).toMatchObject({ id: first.id, host: 'web-03', metric: METRIC, ts: first.ts });
     expect(body.window).toBe(24 * H);
