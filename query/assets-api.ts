@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Storage } from '../lib/clickhouse/client.ts';
 import { errorBody, HttpError } from '../lib/http-errors.ts';
+import { ownJsonParser } from '../lib/json-body.ts';
 import { ASSET_FIELDS, ASSET_FIELD_NAMES, type AssetField } from './assets-schema.ts';
 import { createAssetStore, type AssetFilter } from './assets-store.ts';
 import { ASSET_MODES, readFieldValue, readValidFrom, type AssetMode, type AssetVersion } from './assets.ts';
@@ -122,15 +123,8 @@ export async function assetApiRoutes(app: FastifyInstance, opts: AssetApiOptions
   const maxRecords = opts.maxRecords ?? 50_000;
   const store = createAssetStore(opts.storage, { now });
 
-  // Our own JSON parser (this plugin only): a body that is not JSON gets an asset error code.
-  app.removeContentTypeParser('application/json');
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => {
-    try {
-      done(null, body === '' ? undefined : JSON.parse(body as string));
-    } catch (err) {
-      done(invalid(`cannot parse the body as JSON: ${(err as Error).message}`), undefined);
-    }
-  });
+  // A body that is not JSON gets an asset error code.
+  ownJsonParser(app, invalid);
 
   /** Storage failures of a write answer 503 with what could not be stored; the log has the details. */
   async function writing<T>(req: FastifyRequest, what: string, fn: () => Promise<T>): Promise<T> {

@@ -3,6 +3,7 @@ import type { FastifyError, FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { Storage } from '../lib/clickhouse/client.ts';
 import { HttpError } from '../lib/http-errors.ts';
+import { ownJsonParser } from '../lib/json-body.ts';
 import { createDashboardStore, type StoredDashboard } from './dashboards-store.ts';
 import { parseTime } from './time-params.ts';
 
@@ -123,15 +124,8 @@ export async function dashboardApiRoutes(app: FastifyInstance, opts: DashboardAp
   const now = opts.now ?? Date.now;
   const store = createDashboardStore(opts.storage);
 
-  // Our own JSON parser and size limit (this plugin only), so that a bad body gets a dashboard error code.
-  app.removeContentTypeParser('application/json');
-  app.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: BODY_LIMIT }, (_req, body, done) => {
-    try {
-      done(null, body === '' ? undefined : JSON.parse(body as string));
-    } catch (err) {
-      done(invalid(`cannot parse the body as JSON: ${(err as Error).message}`, ''), undefined);
-    }
-  });
+  // Our own JSON parser and size limit, so that a bad body gets a dashboard error code.
+  ownJsonParser(app, (message) => invalid(message, ''), { bodyLimit: BODY_LIMIT });
   // Thrown again, an error goes to the server's handler, which answers it.
   app.setErrorHandler((err: FastifyError) => {
     if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') throw new HttpError('DASHBOARD_ERR_TOO_LARGE', `cannot take a dashboard over ${BODY_LIMIT} bytes`);

@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { Storage } from '../../lib/clickhouse/client.ts';
 import { HttpError } from '../../lib/http-errors.ts';
+import { ownJsonParser } from '../../lib/json-body.ts';
 import { parseTime } from '../../query/time-params.ts';
 import { CHANGE_KINDS, changeHosts, getChange, groupMembers, insertChanges, listChanges, type Change, type ChangeKind, type ChangeScope, type StoredChange } from './store.ts';
 
@@ -180,15 +181,8 @@ export async function changeApiRoutes(app: FastifyInstance, opts: ChangeApiOptio
   let lastCreated = 0;
   const nextCreated = () => (lastCreated = Math.max(now(), Date.now(), lastCreated + 1));
 
-  // Our own JSON parser (this plugin only): a body that is not JSON gets a change error code.
-  app.removeContentTypeParser('application/json');
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => {
-    try {
-      done(null, body === '' ? undefined : JSON.parse(body as string));
-    } catch (err) {
-      done(invalid(`cannot parse the body as JSON: ${(err as Error).message}`), undefined);
-    }
-  });
+  // A body that is not JSON gets a change error code.
+  ownJsonParser(app, invalid);
 
   app.post('/api/v1/changes', async (req, reply) => {
     const changes = readChanges(req.body, now(), nextCreated);

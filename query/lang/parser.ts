@@ -268,24 +268,7 @@ class Parser {
 
   /** `changes [where condition] (last d | from a [to b])`, the where and the range in either order. */
   private changesSource(start: Token): Source {
-    let where: Expr | undefined;
-    let range: Range | undefined;
-    for (;;) {
-      const t = this.cur();
-      if (where === undefined && this.atWord('where')) {
-        this.advance();
-        where = this.expr();
-        continue;
-      }
-      const isRange = isWord(t, 'last') || isWord(t, 'from');
-      if (isRange && range) throw this.error(spanOf(t), 'the changes source already has a time range', [], 'remove one of the two ranges');
-      if (isRange) {
-        range = this.range(this.advance());
-        continue;
-      }
-      if (!range) this.note(RANGE, 'last', 'from');
-      break;
-    }
+    const { where, range } = this.sourceClauses('the changes source', false);
     if (!range) this.fail(undefined, 'the changes source needs a time range, such as changes last 7d');
     return { kind: 'changes', where, range, span: this.spanFrom(start) };
   }
@@ -293,10 +276,16 @@ class Parser {
   private metricSource(start: Token): Source {
     const metrics = [this.metricName()];
     while (this.eatPunct(',')) metrics.push(this.metricName());
+    const { where, range, live } = this.sourceClauses('the metric source', true);
+    if (!range) this.fail(undefined, 'every metric source needs a time range, such as metric "cpu.load" last 1h');
+    return { kind: 'metric', metrics, where, range, live, span: this.spanFrom(start) };
+  }
+
+  /** A source's `where`, range and (when allowed, after the range) `live`, in any order, each once. */
+  private sourceClauses(what: string, allowLive: boolean): { where?: Expr; range?: Range; live: boolean } {
     let where: Expr | undefined;
     let range: Range | undefined;
     let live = false;
-    // `where`, the range and `live` (after the range) may come in any order, each once.
     for (;;) {
       const t = this.cur();
       if (where === undefined && this.atWord('where')) {
@@ -305,7 +294,7 @@ class Parser {
         continue;
       }
       const isRange = isWord(t, 'last') || isWord(t, 'from');
-      if (isRange && range) throw this.error(spanOf(t), 'the metric source already has a time range', [], 'remove one of the two ranges');
+      if (isRange && range) throw this.error(spanOf(t), `${what} already has a time range`, [], 'remove one of the two ranges');
       if (isRange) {
         range = this.range(this.advance());
         continue;
@@ -314,11 +303,10 @@ class Parser {
         this.note(RANGE, 'last', 'from');
         break;
       }
-      if (live || !this.eatWord('live')) break;
+      if (!allowLive || live || !this.eatWord('live')) break;
       live = true;
     }
-    if (!range) this.fail(undefined, 'every metric source needs a time range, such as metric "cpu.load" last 1h');
-    return { kind: 'metric', metrics, where, range, live, span: this.spanFrom(start) };
+    return { where, range, live };
   }
 
   private metricName(): { name: string; span: Span } {
