@@ -200,6 +200,9 @@ export function createGraphiteTcpListener(cfg: { host: string; port: number }, d
       await Promise.all(
         [...connections].map(async (c) => {
           c.socket.pause();
+          // Bytes Node already read into the paused socket's buffer are lines we took: read them now
+          // (each read() emits them to the 'data' handler) instead of letting destroy() drop them.
+          while (c.socket.readableLength > 0 && c.socket.read() !== null);
           if (c.partialBytes > 0) note('incomplete_line', 1, { from: c.from, message: 'cannot store a line cut by shutdown' });
           c.partial = [];
           c.partialBytes = 0;
