@@ -9,7 +9,7 @@ import { errorBody } from './http-errors.ts';
 export const UI_DIR = resolve(import.meta.dirname, '../dist/ui');
 
 /** Paths the UI's router knows; keep in step with ui/src/pages/index.ts. */
-const PAGE_PATHS = ['/', '/explore', '/hosts/*', '/compare', '/anomalies', '/capacity', '/console', '/dashboards', '/dashboards/*', '/bench/chart'];
+const PAGE_PATHS = ['/', '/explore', '/hosts/*', '/compare', '/anomalies', '/coverage', '/capacity', '/console', '/dashboards', '/dashboards/*', '/bench/chart'];
 
 export async function uiRoutes(app: FastifyInstance, opts: { dir?: string } = {}): Promise<void> {
   const dir = opts.dir ?? UI_DIR;

@@ -354,4 +354,75 @@ describe('dashboards in a real browser', () => {
     expect(problems).toEqual([]);
     await page.close();
   });
+
+  it('coverage: summary cards and host table agree with the API, and a silence created through the form is listed', async () => {
+    const { page, problems } = await openPage(browser);
+    const p = await visit(page, '/coverage', 'coverage');
+    const { summary } = await api<{ summary: Record<string, number> }>('/api/v1/coverage');
+    const drawn = p.charts['coverage-hosts'];
+    expect(drawn.kind).toBe('table');
+    expect(Object.fromEntries(drawn.series.map((x) => [x.label, x.points]))).toEqual(summary);
+    expect(await page.locator('[data-stat=expected] .value').textContent()).toBe(String(summary.expected));
+    expect(await page.locator('#coverage-hosts tbody tr').count()).toBeGreaterThanOrEqual(loaded.fleet.hosts.length);
+    expect(await page.locator('#coverage-hosts tr[data-host=web-02] a[data-nav]').getAttribute('href')).toBe('/hosts/web-02');
+    // A silence for web-02, through the form.
+    const comment = `disk swap ${Date.now()}`;
+    await page.fill('#silence-form input[name=host]', 'web-02');
+    await page.selectOption('#silence-form select[name=ends]', 'now+1h');
+    await page.fill('#silence-form input[name=comment]', comment);
+    await page.fill('#silence-form input[name=createdBy]', 'ui-test');
+    await page.click('#silence-form button[type=submit]');
+    const row = page.locator('#silences tr[data-silence-id]', { hasText: comment });
+    await row.waitFor();
+    expect(await row.getAttribute('data-state')).toBe('active');
+    expect(await row.textContent()).toContain('host=web-02');
+    const { silences } = await api<{ silences: { id: string; matchers: Record<string, string>; comment: string; state: string }[] }>('/api/v1/silences');
+    const created = silences.find((x) => x.comment === comment);
+    expect(created).toMatchObject({ matchers: { host: 'web-02' }, state: 'active' });
+    expect(await row.getAttribute('data-silence-id')).toBe(created!.id);
+    // The host table, read again right after, shows web-02 held back by that silence.
+    await page.locator('#coverage-hosts tr[data-host=web-02]', { hasText: `silence ${created!.id.slice(0, 8)}` }).waitFor({ timeout: 5000 });
+    expect(await page.locator('[data-stat=silenced] .value').textContent()).toBe('1');
+    await screenshot(page, 'coverage-silenced');
+    // Filters live in the URL.
+    await page.selectOption('#coverage-filters select[name=state]', 'reporting');
+    await page.waitForFunction(() => new URL(location.href).searchParams.get('state') === 'reporting');
+    await settled(page);
+    expect(problems).toEqual([]);
+    // Expiring it keeps it listed as expired.
+    await row.locator('button.expire').click();
+    await page.locator(`#silences tr[data-silence-id="${created!.id}"][data-state=expired]`).waitFor();
+    // A refused silence (no matcher) shows the server's message and the field at fault.
+    await page.fill('#silence-form input[name=comment]', 'no matcher');
+    await page.click('#silence-form button[type=submit]');
+    await page.locator('#silence-form + .messages .notice.error code.where').waitFor();
+    expect(await page.locator('#silence-form + .messages code.where').textContent()).toBe('matchers');
+    await screenshot(page, 'coverage-silence-error');
+    // The server answered 400 on purpose; that is the only console message allowed.
+    expect(problems.filter((m) => !m.includes('status of 400'))).toEqual([]);
+    await page.close();
+  });
+
+  it('anomalies: "what changed before" lists a deploy posted ten minutes before the selected spike', async () => {
+    const description = `api 9.1.0 rollout ${spikeAt}`;
+    const posted = await api<{ changes: { id: string }[] }>('/api/v1/changes', {
+      method: 'POST',
+      body: { ts: spikeAt - 10 * 60_000, kind: 'deploy', host: SPIKE.host, description, link: 'https://ci.example/builds/91' },
+    });
+    const changeId = posted.changes[0].id;
+    const listed = await api<{ anomalies: { id: string; ts: number; series_id: string }[] }>(`/api/v1/anomalies?host=${SPIKE.host}&metric=${WEB.latencyMetric}&from=now-6h&limit=1000`);
+    const spike = listed.anomalies.find((a) => Math.abs(a.ts - spikeAt) <= STEP)!;
+    expect(spike).toBeDefined();
+    const { page, problems } = await openPage(browser);
+    await visit(page, `/anomalies?host=${SPIKE.host}&metric=${WEB.latencyMetric}&from=now-6h&to=now&sel=${spike.series_id}:${spike.ts}`, 'anomalies-changes');
+    const row = page.locator(`#anomaly-changes tr[data-change-id="${changeId}"]`);
+    expect(await row.count()).toBe(1);
+    const text = (await row.textContent()) ?? '';
+    expect(text).toContain(description);
+    expect(text).toContain(`${Math.round((spike.ts - (spikeAt - 10 * 60_000)) / 60_000)} min before`);
+    expect(await row.getAttribute('data-relation')).toBe('host');
+    expect(await page.locator('#anomaly-changes').getAttribute('data-anomaly-id')).toBe(spike.id);
+    expect(problems).toEqual([]);
+    await page.close();
+  });
 });

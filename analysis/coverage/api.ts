@@ -27,7 +27,8 @@ const STATES = ['absent', 'reporting', 'unexpected'] as const;
  */
 export async function coverageApiRoutes(app: FastifyInstance, opts: CoverageApiOptions): Promise<void> {
   const now = opts.now ?? Date.now;
-  const silences = opts.silences ?? createSilenceStore(opts.storage);
+  // No cache here: a coverage read right after a silence is created or expired must show it.
+  const silences = opts.silences ?? createSilenceStore(opts.storage, { cacheMs: 0 });
   const covering = coveringJobs(opts.jobs);
 
   app.get('/api/v1/coverage', async (req) => {

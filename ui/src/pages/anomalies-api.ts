@@ -5,6 +5,8 @@ import { formatterFor } from '../lib/format.ts';
 
 /** One scored point of GET /api/v1/anomalies. */
 export interface Anomaly {
+  /** `job~detector~series_id~ts`, for /api/v1/anomalies/{id}/changes. */
+  readonly id?: string;
   readonly job: string;
   readonly detector: string;
   readonly kind: string;

@@ -9,6 +9,7 @@ import type { Page, PageContext } from '../lib/page.ts';
 import { probe, reportValues } from '../lib/probe.ts';
 import { formatSpan, formatTime } from '../lib/time.ts';
 import { IDENTITY_LABELS, describeError, expectedText, type Alert, type Anomaly } from './anomalies-api.ts';
+import { renderChanges } from './anomalies-changes.ts';
 import { alertMatches, drawSelection, seriesTitle, type SeriesRef } from './anomalies-chart.ts';
 
 const KINDS = ['spike', 'dip', 'level_shift', 'trend', 'variance', 'seasonality', 'flatline', 'missing', 'peer'];
@@ -62,11 +63,12 @@ export function anomaliesPage(ctx: PageContext): Page {
   const messages = h('div.messages');
   const chartStatus = h('div.status');
   const chartBox = h('div#anomaly-chart');
+  const changesBox = h('div#anomaly-changes.card');
   const alertsBox = h('div.scroll.alerts');
   const anomaliesBox = h('div.scroll.anomalies');
   const alertsTitle = h('h2', 'Alerts');
   const anomaliesTitle = h('h2', 'Anomalies');
-  mount(ctx.root, h('section.anomalies-page', h('style', ANOMALIES_CSS), h('h1', 'Anomalies and alerts'), form, messages, chartStatus, chartBox, alertsTitle, alertsBox, anomaliesTitle, anomaliesBox));
+  mount(ctx.root, h('section.anomalies-page', h('style', ANOMALIES_CSS), h('h1', 'Anomalies and alerts'), form, messages, chartStatus, chartBox, changesBox, alertsTitle, alertsBox, anomaliesTitle, anomaliesBox));
 
   let chart: TimeChart | undefined;
   let chartMetric = '';
@@ -279,7 +281,7 @@ export function anomaliesPage(ctx: PageContext): Page {
         renderAnomalies(anomalies, sel);
         renderAlerts(alerts, anomalies, target);
         if (!target) mount(chartStatus, 'Nothing to draw: select an anomaly or an alert when there is one.');
-        await drawChart(target, ts, typeof alerts === 'string' ? [] : alerts, signal);
+        await Promise.all([drawChart(target, ts, typeof alerts === 'string' ? [] : alerts, signal), renderChanges(changesBox, target, signal)]);
       } catch (err) {
         if ((err as Error).name === 'AbortError') return;
         messages.append(notice('error', describeError(err)));
@@ -299,4 +301,11 @@ const ANOMALIES_CSS = `
 .anomalies-page tbody tr.sel { background: #dbeafe; }
 .anomalies-page td { white-space: nowrap; }
 .anomalies-page #alerts-table td:last-child { white-space: normal; min-width: 320px; }
+.anomalies-page #anomaly-changes { margin: 8px 0; }
+.anomalies-page #anomaly-changes:empty { display: none; }
+.anomalies-page #anomaly-changes h2 { margin-top: 0; }
+.anomalies-page #anomaly-changes tbody tr { cursor: default; }
+.anomalies-page #anomaly-changes td { white-space: normal; }
+.anomalies-page #anomaly-changes td:nth-child(-n+3) { white-space: nowrap; }
+.anomalies-page #anomaly-changes .evidence.significant strong { color: var(--bad); }
 `;

@@ -5,6 +5,7 @@ import { benchPage } from './bench.ts';
 import { capacityPage } from './capacity.ts';
 import { comparePage } from './compare.ts';
 import { consolePage } from './console.ts';
+import { coveragePage } from './coverage.ts';
 import { dashboardsPage } from './dashboards.ts';
 import { explorerPage } from './explorer.ts';
 import { hostPage } from './host.ts';
@@ -16,6 +17,7 @@ export const pages: readonly PageDef[] = [
   { path: /^\/hosts\/([^/]+)$/, title: 'Host', usesTime: true, create: hostPage },
   { path: /^\/compare$/, title: 'Compare', nav: 'Compare', href: '/compare', usesTime: true, create: comparePage },
   { path: /^\/anomalies$/, title: 'Anomalies and alerts', nav: 'Anomalies', href: '/anomalies', usesTime: true, create: anomaliesPage },
+  { path: /^\/coverage$/, title: 'Coverage', nav: 'Coverage', href: '/coverage', usesTime: false, create: coveragePage },
   { path: /^\/capacity$/, title: 'Capacity', nav: 'Capacity', href: '/capacity', usesTime: false, create: capacityPage },
   { path: /^\/console$/, title: 'Query console', nav: 'Query', href: '/console', usesTime: false, create: consolePage },
   { path: /^\/dashboards(?:\/([^/]+))?$/, title: 'Dashboards', nav: 'Dashboards', href: '/dashboards', usesTime: true, create: dashboardsPage },
