@@ -1,7 +1,8 @@
 // Throughput of the Graphite plaintext parser on a collectd write_graphite-shaped body. Run with
 // `npx vitest bench --project unit --run ingest/parsers/graphite`. Besides vitest's ops/s table,
 // prints values/s and MB/s (one record per line).
-import { afterAll, bench, describe } from 'vitest';
+import { describe } from 'vitest';
+import { throughputBench } from '../bench-throughput.ts';
 import { parseGraphite } from './parse.ts';
 
 const HOSTS = 250;
@@ -30,22 +31,7 @@ function taggedBody(): string {
   return `${lines.join('\n')}\n`;
 }
 
-const stats = new Map<string, { values: number; bytes: number; ms: number }>();
-
-/** A bench that also counts values, bytes and time for the summary. */
-function measured(name: string, bytes: number, parse: () => { records: unknown[]; rejected: unknown[] }): void {
-  const check = parse();
-  if (check.rejected.length !== 0 || check.records.length !== HOSTS * METRICS.length) throw new Error(`${name}: the body does not parse cleanly`);
-  const s = { values: 0, bytes: 0, ms: 0 };
-  stats.set(name, s);
-  bench(name, () => {
-    const t0 = performance.now();
-    const n = parse().records.length;
-    s.ms += performance.now() - t0;
-    s.values += n;
-    s.bytes += bytes;
-  });
-}
+const measured = throughputBench(HOSTS * METRICS.length);
 
 const plain = plainBody();
 const tagged = taggedBody();
@@ -53,11 +39,4 @@ const tagged = taggedBody();
 describe(`parseGraphite (${HOSTS} hosts × ${METRICS.length} metrics)`, () => {
   measured(`plain paths (${(plain.length / 1e3).toFixed(0)} KB)`, plain.length, () => parseGraphite(plain, { receivedAt: 0 }));
   measured(`tagged paths (${(tagged.length / 1e3).toFixed(0)} KB)`, tagged.length, () => parseGraphite(tagged, { receivedAt: 0 }));
-});
-
-afterAll(() => {
-  for (const [name, s] of stats) {
-    if (s.ms === 0) continue;
-    console.log(`${name}: ${Math.round(s.values / s.ms)}k values/s, ${(s.bytes / s.ms / 1000).toFixed(1)} MB/s`);
-  }
 });

@@ -1,7 +1,8 @@
 // Throughput of the InfluxDB line protocol parser on a Telegraf-shaped body. Run with
 // `npx vitest bench --project unit --run ingest/parsers/influx`. Besides vitest's ops/s table,
 // prints values/s and MB/s (one record per field).
-import { afterAll, bench, describe } from 'vitest';
+import { describe } from 'vitest';
+import { throughputBench } from '../bench-throughput.ts';
 import { parseInflux } from './parse.ts';
 
 const HOSTS = 250;
@@ -24,22 +25,7 @@ function telegrafBody(): string {
   return `${lines.join('\n')}\n`;
 }
 
-const stats = new Map<string, { values: number; bytes: number; ms: number }>();
-
-/** A bench that also counts values, bytes and time for the summary. */
-function measured(name: string, bytes: number, parse: () => { records: unknown[]; rejected: unknown[] }): void {
-  const check = parse();
-  if (check.rejected.length !== 0 || check.records.length !== HOSTS * 12) throw new Error(`${name}: the body does not parse cleanly`);
-  const s = { values: 0, bytes: 0, ms: 0 };
-  stats.set(name, s);
-  bench(name, () => {
-    const t0 = performance.now();
-    const n = parse().records.length;
-    s.ms += performance.now() - t0;
-    s.values += n;
-    s.bytes += bytes;
-  });
-}
+const measured = throughputBench(HOSTS * 12);
 
 const text = telegrafBody();
 const buf = Buffer.from(text);
@@ -47,11 +33,4 @@ const buf = Buffer.from(text);
 describe(`parseInflux (${(buf.length / 1e3).toFixed(0)} KB, ${HOSTS} hosts × 12 fields)`, () => {
   measured('Buffer body (as the HTTP route passes it)', buf.length, () => parseInflux(buf, { receivedAt: 0, precision: 'ns' }));
   measured('string body', buf.length, () => parseInflux(text, { receivedAt: 0, precision: 'ns' }));
-});
-
-afterAll(() => {
-  for (const [name, s] of stats) {
-    if (s.ms === 0) continue;
-    console.log(`${name}: ${Math.round(s.values / s.ms)}k values/s, ${(s.bytes / s.ms / 1000).toFixed(1)} MB/s`);
-  }
 });

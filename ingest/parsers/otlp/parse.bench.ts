@@ -1,7 +1,8 @@
 // Throughput of the OTLP metrics parser, protobuf and JSON, on one export of a fleet of SDKs or
 // collectors. Run with `npx vitest bench --project unit --run ingest/parsers/otlp`. Besides vitest's
 // ops/s table, prints values/s and MB/s (one record per number data point).
-import { afterAll, bench, describe } from 'vitest';
+import { describe } from 'vitest';
+import { throughputBench } from '../bench-throughput.ts';
 import { parseOtlpJson, parseOtlpProtobuf } from './parse.ts';
 import { encodeRequest } from './request-builder.ts';
 
@@ -49,22 +50,7 @@ function request(): Record<string, unknown> {
   return { resourceMetrics };
 }
 
-const stats = new Map<string, { values: number; bytes: number; ms: number }>();
-
-/** A bench that also counts values, bytes and time for the summary. */
-function measured(name: string, bytes: number, parse: () => { records: unknown[]; rejected: unknown[] }): void {
-  const check = parse();
-  if (check.rejected.length !== 0 || check.records.length !== HOSTS * 12) throw new Error(`${name}: the body does not parse cleanly`);
-  const s = { values: 0, bytes: 0, ms: 0 };
-  stats.set(name, s);
-  bench(name, () => {
-    const t0 = performance.now();
-    const n = parse().records.length;
-    s.ms += performance.now() - t0;
-    s.values += n;
-    s.bytes += bytes;
-  });
-}
+const measured = throughputBench(HOSTS * 12);
 
 const req = request();
 const proto = encodeRequest(req);
@@ -73,11 +59,4 @@ const json = JSON.stringify(req);
 describe(`OTLP metrics (${HOSTS} resources × 12 points)`, () => {
   measured(`protobuf (${(proto.length / 1e3).toFixed(0)} KB)`, proto.length, () => parseOtlpProtobuf(proto, { receivedAt: 0 }));
   measured(`JSON (${(json.length / 1e3).toFixed(0)} KB)`, json.length, () => parseOtlpJson(json, { receivedAt: 0 }));
-});
-
-afterAll(() => {
-  for (const [name, s] of stats) {
-    if (s.ms === 0) continue;
-    console.log(`${name}: ${Math.round(s.values / s.ms)}k values/s, ${(s.bytes / s.ms / 1000).toFixed(1)} MB/s`);
-  }
 });

@@ -1,7 +1,8 @@
 // Throughput of the remote write 1.0 parser (snappy + protobuf) on a node_exporter-shaped request.
 // Run with `npx vitest bench --project unit --run ingest/parsers/prometheus`. Besides vitest's ops/s
 // table, prints values/s and MB/s of the compressed body (one record per sample).
-import { afterAll, bench, describe } from 'vitest';
+import { describe } from 'vitest';
+import { throughputBench } from '../bench-throughput.ts';
 import { parsePrometheusRemoteWrite } from './parse.ts';
 import { snappyUncompress } from './snappy.ts';
 import { snappy, writeRequest, type SeriesSpec } from './write-request-builder.ts';
@@ -37,22 +38,7 @@ function series(): SeriesSpec[] {
   return out;
 }
 
-const stats = new Map<string, { values: number; bytes: number; ms: number }>();
-
-/** A bench that also counts values, bytes and time for the summary. */
-function measured(name: string, bytes: number, parse: () => { records: unknown[]; rejected?: unknown[] }, values = HOSTS * SERIES.length): void {
-  const check = parse();
-  if ((check.rejected?.length ?? 0) !== 0 || check.records.length !== values) throw new Error(`${name}: the body does not parse cleanly`);
-  const s = { values: 0, bytes: 0, ms: 0 };
-  stats.set(name, s);
-  bench(name, () => {
-    const t0 = performance.now();
-    const n = parse().records.length;
-    s.ms += performance.now() - t0;
-    s.values += n;
-    s.bytes += bytes;
-  });
-}
+const measured = throughputBench(HOSTS * SERIES.length);
 
 const raw = writeRequest(series(), { metadata: true });
 const body = snappy(raw);
@@ -64,11 +50,4 @@ describe(`parsePrometheusRemoteWrite (${(body.length / 1e3).toFixed(0)} KB snapp
     snappyUncompress(body, MAX_BYTES);
     return { records: new Array<unknown>(HOSTS * SERIES.length) };
   });
-});
-
-afterAll(() => {
-  for (const [name, s] of stats) {
-    if (s.ms === 0) continue;
-    console.log(`${name}: ${Math.round(s.values / s.ms)}k values/s, ${(s.bytes / s.ms / 1000).toFixed(1)} MB/s`);
-  }
 });
