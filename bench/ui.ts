@@ -15,6 +15,7 @@ import { readConfig } from '../bin/config.ts';
 import { parseRoles } from '../bin/roles.ts';
 import { buildServer } from '../bin/serve.ts';
 import { launchBrowser, settled } from '../test/helpers/browser.ts';
+import { freePortsEnv } from '../test/helpers/fleetscope.ts';
 
 const MINUTE = 60_000;
 const DAY = 86_400_000;
@@ -40,17 +41,12 @@ export async function benchUi(opts: UiBenchOptions = {}): Promise<void> {
   const runs = opts.runs ?? 5;
   const width = opts.width ?? 1400;
   const dir = mkdtempSync(join(tmpdir(), 'fleetscope-bench-ui-'));
-  const config = readConfig(undefined, {
-    FLEETSCOPE_HTTP_PORT: '0',
+  const config = readConfig(undefined, freePortsEnv({
     FLEETSCOPE_HTTP_HOST: '127.0.0.1',
     FLEETSCOPE_STORAGE_DATA_DIR: dir,
-    FLEETSCOPE_COLLECTD_UDP_PORT: '0',
-    FLEETSCOPE_FORMATS_GRAPHITE_TCP_PORT: '0',
-    FLEETSCOPE_FORMATS_GRAPHITE_UDP_PORT: '0',
-    FLEETSCOPE_FORMATS_STATSD_UDP_PORT: '0',
     FLEETSCOPE_INGEST_FLUSH_INTERVAL_MS: '100',
     FLEETSCOPE_STORAGE_RETENTION_SAMPLES_DAYS: '7',
-  });
+  }));
   const server = await buildServer(config, pino({ level: 'warn' }), parseRoles('ingest,writer,dashboards'));
   const { http } = await server.start();
   const storage = server.storage!;

@@ -10,6 +10,7 @@ import { readConfig } from '../bin/config.ts';
 import { parseRoles } from '../bin/roles.ts';
 import { buildServer, type Server } from '../bin/serve.ts';
 import { alertmanagerMissingReason, startAlertmanager, type AlertmanagerHandle, type GettableAlert } from './helpers/alertmanager.ts';
+import { freePortsEnv } from './helpers/fleetscope.ts';
 
 const HOST = 'e2e-web-1';
 const STEP_MS = 2000;
@@ -57,13 +58,8 @@ describe('alerts reach a real Alertmanager', () => {
   beforeAll(async () => {
     am = await startAlertmanager();
     dir = mkdtempSync(join(tmpdir(), 'fleetscope-alerting-'));
-    const config = readConfig(undefined, {
-      FLEETSCOPE_HTTP_PORT: '0',
+    const config = readConfig(undefined, freePortsEnv({
       FLEETSCOPE_STORAGE_DATA_DIR: dir,
-      FLEETSCOPE_COLLECTD_UDP_PORT: '0',
-      FLEETSCOPE_FORMATS_GRAPHITE_TCP_PORT: '0',
-      FLEETSCOPE_FORMATS_GRAPHITE_UDP_PORT: '0',
-      FLEETSCOPE_FORMATS_STATSD_UDP_PORT: '0',
       FLEETSCOPE_INGEST_FLUSH_INTERVAL_MS: '20',
       FLEETSCOPE_ANALYSIS_JOBS: JSON.stringify([
         { name: 'e2e', metrics: ['e2e.latency'], everyMs: 1000, stepMs: STEP_MS, lagMs: 0, warmupMs: 40 * 60_000, recordThreshold: 0.3 },
@@ -73,7 +69,7 @@ describe('alerts reach a real Alertmanager', () => {
       FLEETSCOPE_ANALYSIS_ALERTS_RESOLVE_MS: '10000',
       FLEETSCOPE_ANALYSIS_ALERTS_REFRESH_MS: '2000',
       FLEETSCOPE_ALERTING_FEEDS: JSON.stringify([{ type: 'alertmanager', name: 'am', urls: [am.url], resendIntervalMs: 15_000, backoffInitialMs: 200, backoffMaxMs: 1000 }]),
-    });
+    }));
     server = await buildServer(config, pino({ level: process.env.TEST_LOG ?? 'silent' }), parseRoles('all'));
     // Half an hour of normal history, written before the job first runs (it starts with the server).
     const now = Math.floor(Date.now() / STEP_MS) * STEP_MS;

@@ -10,6 +10,7 @@ import { readConfig } from '../bin/config.ts';
 import { parseRoles } from '../bin/roles.ts';
 import { buildServer, type Server } from '../bin/serve.ts';
 import { alertmanagerMissingReason, startAlertmanager, type AlertmanagerHandle, type GettableAlert } from './helpers/alertmanager.ts';
+import { freePortsEnv } from './helpers/fleetscope.ts';
 
 let server: Server;
 let am: AlertmanagerHandle;
@@ -77,13 +78,8 @@ describe('absent hosts reach a real Alertmanager', () => {
   beforeAll(async () => {
     am = await startAlertmanager();
     dir = mkdtempSync(join(tmpdir(), 'fleetscope-coverage-'));
-    const config = readConfig(undefined, {
-      FLEETSCOPE_HTTP_PORT: '0',
+    const config = readConfig(undefined, freePortsEnv({
       FLEETSCOPE_STORAGE_DATA_DIR: dir,
-      FLEETSCOPE_COLLECTD_UDP_PORT: '0',
-      FLEETSCOPE_FORMATS_GRAPHITE_TCP_PORT: '0',
-      FLEETSCOPE_FORMATS_GRAPHITE_UDP_PORT: '0',
-      FLEETSCOPE_FORMATS_STATSD_UDP_PORT: '0',
       FLEETSCOPE_INGEST_FLUSH_INTERVAL_MS: '20',
       FLEETSCOPE_ANALYSIS_JOBS: JSON.stringify([
         { name: 'all', metrics: ['cov.*'], everyMs: 600_000 },
@@ -97,7 +93,7 @@ describe('absent hosts reach a real Alertmanager', () => {
       FLEETSCOPE_ANALYSIS_ALERTS_RESOLVE_MS: '3000',
       FLEETSCOPE_ANALYSIS_ALERTS_REFRESH_MS: '2000',
       FLEETSCOPE_ALERTING_FEEDS: JSON.stringify([{ type: 'alertmanager', name: 'am', urls: [am.url], resendIntervalMs: 15_000, backoffInitialMs: 200, backoffMaxMs: 1000 }]),
-    });
+    }));
     server = await buildServer(config, pino({ level: process.env.TEST_LOG ?? 'silent' }), parseRoles('all'));
     await server.start();
     // Data first, then the asset records: no host that sends is ever "expected but never reported".

@@ -11,6 +11,7 @@ import { parseRoles } from '../bin/roles.ts';
 import { buildServer, type Server } from '../bin/serve.ts';
 import { tsText } from '../ingest/writer/rows.ts';
 import { FLEET_MODELS, FLEET_SITES, WEB, loadSyntheticFleet, syntheticFleetRecords, type SyntheticFleet, type SyntheticHost } from './helpers/synthetic-fleet.ts';
+import { freePortsEnv } from './helpers/fleetscope.ts';
 
 let server: Server;
 let dir: string;
@@ -64,7 +65,7 @@ function quantile(values: number[], p: number): number {
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'fleetscope-dashboards-'));
-  const config = readConfig(undefined, { FLEETSCOPE_HTTP_PORT: '0', FLEETSCOPE_STORAGE_DATA_DIR: dir, FLEETSCOPE_COLLECTD_UDP_PORT: '0', FLEETSCOPE_FORMATS_GRAPHITE_TCP_PORT: '0', FLEETSCOPE_FORMATS_GRAPHITE_UDP_PORT: '0', FLEETSCOPE_FORMATS_STATSD_UDP_PORT: '0' });
+  const config = readConfig(undefined, freePortsEnv({ FLEETSCOPE_STORAGE_DATA_DIR: dir }));
   server = await buildServer(config, pino({ level: process.env.TEST_LOG ?? 'silent' }), parseRoles('dashboards'));
   now = Date.now();
   // Two hours ending at the last whole minute: the newest samples are seconds old.

@@ -17,6 +17,7 @@ import { existsSync } from 'node:fs';
 import { UI_DIR } from '../lib/ui-static.ts';
 import { launchBrowser, openPage, probe, screenshot, settled, type Probe } from './helpers/browser.ts';
 import { FLEET_MODELS, loadSyntheticFleet, WEB, type LoadedSyntheticFleet } from './helpers/synthetic-fleet.ts';
+import { freePortsEnv } from './helpers/fleetscope.ts';
 
 const STEP = 60_000;
 const SPIKE = { host: 'web-07', value: 5000 };
@@ -53,19 +54,14 @@ if (!existsSync(join(UI_DIR, 'index.html'))) throw new Error(`${UI_DIR} has no b
 describe('dashboards in a real browser', () => {
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'fleetscope-ui-'));
-    const config = readConfig(undefined, {
-      FLEETSCOPE_HTTP_PORT: '0',
+    const config = readConfig(undefined, freePortsEnv({
       FLEETSCOPE_HTTP_HOST: '127.0.0.1',
       FLEETSCOPE_STORAGE_DATA_DIR: dir,
-      FLEETSCOPE_COLLECTD_UDP_PORT: '0',
-      FLEETSCOPE_FORMATS_GRAPHITE_TCP_PORT: '0',
-      FLEETSCOPE_FORMATS_GRAPHITE_UDP_PORT: '0',
-      FLEETSCOPE_FORMATS_STATSD_UDP_PORT: '0',
       FLEETSCOPE_INGEST_FLUSH_INTERVAL_MS: '50',
       FLEETSCOPE_ANALYSIS_JOBS: JSON.stringify([
         { name: 'latency', metrics: [WEB.latencyMetric], everyMs: 2000, stepMs: STEP, lagMs: 0, warmupMs: 10 * 3_600_000, maxCatchUpMs: 10 * 3_600_000, recordThreshold: 0.3 },
       ]),
-    });
+    }));
     server = await buildServer(config, pino({ level: process.env.TEST_LOG ?? 'silent' }), parseRoles('all'));
     // Two days of a 24-host fleet at one sample a minute, written before the jobs first run.
     const now = Date.now();

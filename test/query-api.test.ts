@@ -14,6 +14,7 @@ import { buildServer, type Server } from '../bin/serve.ts';
 import { runQuery } from '../query/engine.ts';
 import { QueryError } from '../query/lang/errors.ts';
 import { WEB, loadSyntheticFleet, type SyntheticFleet } from './helpers/synthetic-fleet.ts';
+import { freePortsEnv } from './helpers/fleetscope.ts';
 
 const run = promisify(execFile);
 let server: Server;
@@ -23,16 +24,11 @@ let fleet: SyntheticFleet;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'fleetscope-query-'));
-  const config = readConfig(undefined, {
-    FLEETSCOPE_HTTP_PORT: '0',
+  const config = readConfig(undefined, freePortsEnv({
     FLEETSCOPE_STORAGE_DATA_DIR: dir,
-    FLEETSCOPE_COLLECTD_UDP_PORT: '0',
-    FLEETSCOPE_FORMATS_GRAPHITE_TCP_PORT: '0',
-    FLEETSCOPE_FORMATS_GRAPHITE_UDP_PORT: '0',
-    FLEETSCOPE_FORMATS_STATSD_UDP_PORT: '0',
     FLEETSCOPE_INGEST_FLUSH_INTERVAL_MS: '20',
     FLEETSCOPE_QUERY_MAX_RESULT_ROWS: '1000',
-  });
+  }));
   server = await buildServer(config, pino({ level: process.env.TEST_LOG ?? 'silent' }), parseRoles('all'));
   ({ http } = await server.start());
   fleet = (await loadSyntheticFleet(server.storage!, { hosts: 12, durationMs: 3 * 3_600_000, now: Date.now() })).fleet;

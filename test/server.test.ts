@@ -10,6 +10,7 @@ import { buildServer, type Server } from '../bin/serve.ts';
 import { parseRoles } from '../bin/roles.ts';
 import { parseCollectdPacket } from '../ingest/parsers/collectd-binary/parse.ts';
 import { builtinTypesDb } from '../ingest/parsers/collectd-common/types-db.ts';
+import { freePortsEnv } from './helpers/fleetscope.ts';
 
 const TESTDATA = new URL('./testdata/', import.meta.url);
 const requests = readFileSync(new URL('http-requests.jsonl', TESTDATA), 'utf8')
@@ -27,22 +28,17 @@ let udpPorts: number[];
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'fleetscope-server-'));
   const authFile = new URL('authfile', TESTDATA).pathname;
-  const config = readConfig(undefined, {
-    FLEETSCOPE_HTTP_PORT: '0',
+  const config = readConfig(undefined, freePortsEnv({
     FLEETSCOPE_STORAGE_DATA_DIR: dir,
     // The captures were taken on 2026-11-21: keep them inside retention whenever the test runs.
     FLEETSCOPE_STORAGE_RETENTION_SAMPLES_DAYS: '3650',
     FLEETSCOPE_STORAGE_MAX_FUTURE_SECONDS: String(400 * 86400 * 100),
     FLEETSCOPE_INGEST_FLUSH_INTERVAL_MS: '20',
     FLEETSCOPE_INGEST_BODY_LIMIT_BYTES: '65536',
-    FLEETSCOPE_COLLECTD_UDP_PORT: '0',
-    FLEETSCOPE_FORMATS_GRAPHITE_TCP_PORT: '0',
-    FLEETSCOPE_FORMATS_GRAPHITE_UDP_PORT: '0',
-    FLEETSCOPE_FORMATS_STATSD_UDP_PORT: '0',
     FLEETSCOPE_COLLECTD_EXTRA_UDP: JSON.stringify([{ port: 0, securityLevel: 'sign', authFile }]),
     FLEETSCOPE_COLLECTD_HTTP_USER: 'collectd',
     FLEETSCOPE_COLLECTD_HTTP_PASSWORD: 'httppass',
-  });
+  }));
   server = await buildServer(config, pino({ level: process.env.TEST_LOG ?? 'silent' }), parseRoles('all'));
   ({ udp: udpPorts } = await server.start());
 });

@@ -127,3 +127,19 @@ export async function startFleetscope(opts: { config?: Record<string, unknown>; 
   };
   return handle;
 }
+
+/**
+ * Environment for `readConfig` in tests that build a server in-process: every listener on a free
+ * port (HTTP, collectd UDP, Graphite TCP/UDP, StatsD), so servers of different tests never collide;
+ * `extra` is merged over it.
+ */
+export function freePortsEnv(extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    FLEETSCOPE_HTTP_PORT: '0',
+    FLEETSCOPE_COLLECTD_UDP_PORT: '0',
+    FLEETSCOPE_FORMATS_GRAPHITE_TCP_PORT: '0',
+    FLEETSCOPE_FORMATS_GRAPHITE_UDP_PORT: '0',
+    FLEETSCOPE_FORMATS_STATSD_UDP_PORT: '0',
+    ...extra,
+  };
+}

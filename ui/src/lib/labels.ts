@@ -38,3 +38,8 @@ export function readFilters(text: string): { filters: string[] } | { bad: string
   }
   return { filters };
 }
+
+/** The `filter` parameters of a URL that read as filters (the page's current filters). */
+export function urlFilters(params: URLSearchParams): { key: string; value: string }[] {
+  return params.getAll('filter').map(parseFilter).filter((f): f is { key: string; value: string } => f !== undefined);
+}

@@ -2,7 +2,7 @@
 // as box plots of a per-host statistic from GET /api/v1/distribution, beside the query language's
 // `compare` stage for the same metric and range (means with intervals, ANOVA, pairwise tests).
 // URL: metric, by (default hw_model), stat (avg|p50|p95|max), filter (repeated key=value).
-import { parseFilter, readFilters } from '../lib/labels.ts';
+import { readFilters, urlFilters } from '../lib/labels.ts';
 import { api, ApiError } from '../lib/api.ts';
 import { h, mount, notice } from '../lib/dom.ts';
 import { formatterFor } from '../lib/format.ts';
@@ -60,12 +60,7 @@ export function comparePage(ctx: PageContext): Page {
   const side = h('div.compare-side');
   let abort: AbortController | undefined;
 
-  const filters = () =>
-    ctx
-      .params()
-      .getAll('filter')
-      .map(parseFilter)
-      .filter((f): f is { key: string; value: string } => f !== undefined);
+  const filters = () => urlFilters(ctx.params());
 
   const form = h(
     'form.controls',

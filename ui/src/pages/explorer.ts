@@ -6,7 +6,7 @@ import { fetchChangeSpans } from '../lib/changes.ts';
 import { h, mount, notice } from '../lib/dom.ts';
 import { formatBytes, formatNumber, formatterFor } from '../lib/format.ts';
 import type { Page, PageContext } from '../lib/page.ts';
-import { parseFilter, readFilters } from '../lib/labels.ts';
+import { readFilters, urlFilters } from '../lib/labels.ts';
 import { fetchPoints } from '../lib/points.ts';
 
 const GROUP_CHOICES = ['', 'all', 'host', 'hw_model', 'site', 'rack', 'role', 'os', 'kernel', 'manufacturer'];
@@ -37,7 +37,7 @@ export function explorerPage(ctx: PageContext): Page {
   let chart: TimeChart | undefined;
   let abort: AbortController | undefined;
 
-  const filters = () => ctx.params().getAll('filter').map(parseFilter).filter((f): f is { key: string; value: string } => f !== undefined);
+  const filters = () => urlFilters(ctx.params());
 
   const form = h(
     'form.controls',
